@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "curtail",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "curtail", targets: ["curtail"]),
+        .executable(name: "mqtt-baseline", targets: ["MQTTBaseline"]),
+        .library(name: "CurtailMQTT", targets: ["CurtailMQTT"]),
+        .library(name: "LocalBroker", targets: ["LocalBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+    ],
+    targets: [
+        // libmosquitto from the system (Debian: libmosquitto-dev). No C is compiled here.
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"]), .brew(["mosquitto"])]
+        ),
+        // The safe Swift MQTT client. No C type appears in its public API.
+        .target(
+            name: "CurtailMQTT",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Starts and stops a real mosquitto broker on a free loopback port (tests, benchmarks, demo).
+        .target(
+            name: "LocalBroker",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // The bare C libmosquitto relay/pinger that the MQTT benchmark measures us against.
+        .executableTarget(
+            name: "MQTTBaseline",
+            dependencies: ["CMosquitto"],
+            linkerSettings: [.linkedLibrary("mosquitto")]
+        ),
+        .executableTarget(
+            name: "curtail",
+            dependencies: [
+                "CurtailMQTT",
+                "LocalBroker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
+            name: "CurtailMQTTTests",
+            dependencies: [
+                "CurtailMQTT",
+                "LocalBroker",
+                "curtail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+    ]
+)
+
+// House settings for every Swift target: Swift 6 mode (the tools-version default), strict
+// concurrency, explicit Sendable, and no warnings.
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    guard target.name != "MQTTBaseline" else { continue }  // C
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    settings.append(.unsafeFlags(["-Xfrontend", "-require-explicit-sendable", "-warnings-as-errors"]))
+    target.swiftSettings = settings
+}

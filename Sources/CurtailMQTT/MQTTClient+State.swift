@@ -1,0 +1,165 @@
+/// What the broker acknowledged for one message id.
+enum Acknowledgement: Sendable {
+    case published(MQTTReasonCode)
+    case subscribed([MQTTReasonCode])
+    case unsubscribed
+}
+
+/// The client's mutable bookkeeping. Always used under the client's lock; never calls out.
+///
+/// Acknowledgements are matched to their callers by message id ("mid"). libmosquitto can run the
+/// acknowledgement callback on its loop thread *before* the publishing thread has learned the mid
+/// (the call has not returned yet). Such early acknowledgements are parked in `early`, stamped
+/// with the number of calls started so far, and picked up when the caller opens its slot; a parked
+/// acknowledgement is only accepted by a call that started before it was recorded, and the
+/// parking lot is emptied whenever no call is in flight, so a stale entry cannot complete a later
+/// message that happens to reuse the same 16-bit id.
+struct ClientState: Sendable {
+    enum Phase: Sendable, Equatable {
+        case idle
+        case connecting
+        case connected(sessionPresent: Bool)
+        case disconnected
+        case stopped
+    }
+
+    struct Subscription: Sendable, Hashable {
+        var filter: String
+        var qos: MQTTQoS
+    }
+
+    var phase: Phase = .idle
+    var usesV5 = true
+
+    /// Subscriptions to hold across reconnects, in the order they were made.
+    private(set) var subscriptions: [Subscription] = []
+    /// Filters the broker acknowledged in the current session.
+    private var confirmed: Set<String> = []
+
+    private var callsStarted: UInt64 = 0
+    private var callsInFlight = 0
+    private var early: [Int32: (ack: Acknowledgement, recordedAfter: UInt64)] = [:]
+    private(set) var acknowledgements = WaiterTable<Int32, Acknowledgement>()
+    private(set) var connectionWaiters = WaiterTable<UInt64, Void>()
+
+    var isConnected: Bool {
+        if case .connected = phase { return true }
+        return false
+    }
+
+    // MARK: - Calls that produce a message id
+
+    /// Marks the start of a libmosquitto call that hands back a message id; returns its ticket.
+    mutating func beginCall() -> UInt64 {
+        callsStarted += 1
+        callsInFlight += 1
+        return callsStarted
+    }
+
+    /// Marks the end of that call. With `awaiting`, opens the slot for the acknowledgement of
+    /// `mid`, already filled if the acknowledgement came early.
+    mutating func endCall(ticket: UInt64, mid: Int32?, awaiting: Bool) {
+        callsInFlight -= 1
+        if let mid {
+            let parked = early.removeValue(forKey: mid)
+            if awaiting {
+                let outcome = parked.flatMap { $0.recordedAfter >= ticket ? Result<Acknowledgement, MQTTError>.success($0.ack) : nil }
+                acknowledgements.open(mid, ticket: ticket, outcome: outcome)
+            }
+        }
+        if callsInFlight == 0 { early.removeAll(keepingCapacity: true) }
+    }
+
+    /// Records an acknowledgement from the broker; returns the parked caller to resume, if any.
+    mutating func acknowledge(mid: Int32, _ ack: Acknowledgement) -> WaiterTable<Int32, Acknowledgement>.Continuation? {
+        guard acknowledgements.contains(mid) else {
+            if callsInFlight > 0 { early[mid] = (ack, callsStarted) }
+            return nil
+        }
+        return acknowledgements.resolve(mid, .success(ack))
+    }
+
+    mutating func failAcknowledgement(mid: Int32, ticket: UInt64, _ error: MQTTError)
+        -> WaiterTable<Int32, Acknowledgement>.Continuation?
+    {
+        acknowledgements.resolve(mid, ticket: ticket, .failure(error))
+    }
+
+    mutating func parkAcknowledgement(
+        mid: Int32,
+        ticket: UInt64,
+        _ continuation: WaiterTable<Int32, Acknowledgement>.Continuation
+    ) -> Result<Acknowledgement, MQTTError>? {
+        acknowledgements.park(mid, ticket: ticket, continuation)
+    }
+
+    // MARK: - Connection
+
+    /// Opens a slot for a caller that waits for the connection; already resolved when connected.
+    mutating func openConnectionWaiter() -> UInt64 {
+        let ticket = beginTicket()
+        connectionWaiters.open(ticket, ticket: ticket, outcome: isConnected ? .success(()) : nil)
+        if phase == .stopped {
+            _ = connectionWaiters.resolve(ticket, .failure(MQTTError(.clientStopped, "the MQTT client has stopped")))
+        }
+        return ticket
+    }
+
+    mutating func resolveConnectionWaiter(_ ticket: UInt64, _ outcome: Result<Void, MQTTError>)
+        -> WaiterTable<UInt64, Void>.Continuation?
+    {
+        connectionWaiters.resolve(ticket, ticket: ticket, outcome)
+    }
+
+    mutating func parkConnectionWaiter(_ ticket: UInt64, _ continuation: WaiterTable<UInt64, Void>.Continuation)
+        -> Result<Void, MQTTError>?
+    {
+        connectionWaiters.park(ticket, ticket: ticket, continuation)
+    }
+
+    private mutating func beginTicket() -> UInt64 {
+        callsStarted += 1
+        return callsStarted
+    }
+
+    /// The broker accepted the connection. Returns the waiters to wake and the subscriptions to (re)send.
+    mutating func connected(sessionPresent: Bool) -> (waiters: [WaiterTable<UInt64, Void>.Continuation], resubscribe: [Subscription]) {
+        phase = .connected(sessionPresent: sessionPresent)
+        if !sessionPresent { confirmed.removeAll() }
+        let waiters = connectionWaiters.resolveAll(.success(()))
+        return (waiters, subscriptions.filter { !confirmed.contains($0.filter) })
+    }
+
+    mutating func disconnected() {
+        if phase != .stopped { phase = .disconnected }
+    }
+
+    /// The client stops: every waiting caller gets `error`.
+    mutating func stop(_ error: MQTTError) -> (
+        acknowledgements: [WaiterTable<Int32, Acknowledgement>.Continuation],
+        connections: [WaiterTable<UInt64, Void>.Continuation]
+    ) {
+        phase = .stopped
+        return (acknowledgements.resolveAll(.failure(error)), connectionWaiters.resolveAll(.failure(error)))
+    }
+
+    // MARK: - Subscriptions
+
+    mutating func remember(_ subscription: Subscription) {
+        if let index = subscriptions.firstIndex(where: { $0.filter == subscription.filter }) {
+            subscriptions[index].qos = subscription.qos
+            confirmed.remove(subscription.filter)
+        } else {
+            subscriptions.append(subscription)
+        }
+    }
+
+    mutating func forget(filter: String) {
+        subscriptions.removeAll { $0.filter == filter }
+        confirmed.remove(filter)
+    }
+
+    mutating func confirm(filter: String) {
+        confirmed.insert(filter)
+    }
+}
