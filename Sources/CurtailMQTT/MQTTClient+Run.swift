@@ -68,6 +68,7 @@ extension MQTTClient {
             if rc == MOSQ_ERR_SUCCESS.rawValue { break }
             let error = MQTTError.library(rc, "connecting to the MQTT broker at \(host):\(port)")
             guard error.code == .connectionFailed || error.code == .notConnected else { throw error }
+            sink.state.withLock { $0.lastConnectionError = error.message }
             let delay = configuration.reconnect.delay(afterFailures: failures)
             failures += 1
             logger.log(
@@ -129,6 +130,7 @@ extension MQTTClient {
                 return .retryWithV311
 
             case .connack(let reason, _):
+                sink.state.withLock { $0.lastConnectionError = "the broker refused the connection: \(reason)" }
                 sink.events.yield(.connectionRefused(reason))
                 if reason.isPermanentConnectFailure {
                     throw MQTTError(.connectionRefused, Self.refusalMessage(reason, configuration), reasonCode: reason)

@@ -54,7 +54,10 @@ extension MQTTClient {
                 usesV5 && rc >= 0x80
                 ? "broker disconnected us: \(MQTTReasonCode(rawValue: UInt8(truncatingIfNeeded: rc)))"
                 : String(cString: mosquitto_strerror(rc))
-            state.withLock { $0.disconnected() }
+            state.withLock {
+                $0.disconnected()
+                $0.lastConnectionError = reason
+            }
             controls.yield(.connectionLost(reason))
         }
 

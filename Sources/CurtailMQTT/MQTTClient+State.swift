@@ -30,6 +30,8 @@ struct ClientState: Sendable {
 
     var phase: Phase = .idle
     var usesV5 = true
+    /// Why the last connection attempt failed or the connection was lost; `nil` while connected.
+    var lastConnectionError: String?
 
     /// Subscriptions to hold across reconnects, in the order they were made.
     private(set) var subscriptions: [Subscription] = []
@@ -125,6 +127,7 @@ struct ClientState: Sendable {
     /// The broker accepted the connection. Returns the waiters to wake and the subscriptions to (re)send.
     mutating func connected(sessionPresent: Bool) -> (waiters: [WaiterTable<UInt64, Void>.Continuation], resubscribe: [Subscription]) {
         phase = .connected(sessionPresent: sessionPresent)
+        lastConnectionError = nil
         if !sessionPresent { confirmed.removeAll() }
         let waiters = connectionWaiters.resolveAll(.success(()))
         return (waiters, subscriptions.filter { !confirmed.contains($0.filter) })

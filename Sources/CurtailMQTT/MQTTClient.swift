@@ -127,9 +127,10 @@ public final class MQTTClient: Service, Sendable {
                 let failure: MQTTError
                 do {
                     try await Task.sleep(for: timeout)
+                    let last = sink.state.withLock { $0.lastConnectionError }.map { " (last attempt: \($0))" } ?? ""
                     failure = MQTTError(
                         .timedOut,
-                        "not connected to the MQTT broker at \(target) after \(timeout); is it running and reachable?"
+                        "not connected to the MQTT broker at \(target) after \(timeout)\(last); is it running and reachable?"
                     )
                 } catch {
                     failure = MQTTError(.cancelled, "cancelled while waiting for the connection to \(target)")

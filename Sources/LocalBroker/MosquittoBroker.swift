@@ -225,6 +225,12 @@ public final class MosquittoBroker: Sendable {
             "log_type information",
             "connection_messages true",
         ]
+        if geteuid() == 0 {
+            // Started as root, mosquitto switches to the 'mosquitto' user, which cannot read or
+            // write this process's private directory (log, passwords, persistence). This broker
+            // only listens on loopback for one run, so it stays the user that started it.
+            lines.append("user root")
+        }
         if options.users.isEmpty {
             lines.append("allow_anonymous true")
         } else {

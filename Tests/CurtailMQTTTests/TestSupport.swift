@@ -88,6 +88,22 @@ func receive(_ count: Int, from client: MQTTClient, within timeout: Duration = .
     }
 }
 
+/// Takes messages up to and including the first that matches `last`, within `timeout`.
+func receive(
+    from client: MQTTClient,
+    within timeout: Duration = .seconds(10),
+    until last: @escaping @Sendable (MQTTMessage) -> Bool
+) async throws -> [MQTTMessage] {
+    try await within(timeout, "a matching message") {
+        var received: [MQTTMessage] = []
+        for await message in client.messages {
+            received.append(message)
+            if last(message) { return received }
+        }
+        throw TimedOut(what: "a matching message (stream ended)")
+    }
+}
+
 /// Takes events until one matches `predicate`, within `timeout`.
 func event(
     from client: MQTTClient,
