@@ -95,6 +95,11 @@ struct ClientState: Sendable {
         acknowledgements.park(mid, ticket: ticket, continuation)
     }
 
+    /// The outcome for `mid` if it is known already (tests and diagnostics).
+    mutating func takeAcknowledgement(mid: Int32, ticket: UInt64) -> Result<Acknowledgement, MQTTError>? {
+        acknowledgements.take(mid, ticket: ticket)
+    }
+
     // MARK: - Connection
 
     /// Opens a slot for a caller that waits for the connection; already resolved when connected.

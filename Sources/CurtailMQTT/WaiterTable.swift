@@ -50,6 +50,13 @@ struct WaiterTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return nil
     }
 
+    /// Takes the outcome for `key` if it is known (removing the slot); `nil` while it is pending.
+    mutating func take(_ key: Key, ticket: UInt64) -> Result<Value, MQTTError>? {
+        guard let slot = slots[key], slot.ticket == ticket, let outcome = slot.outcome else { return nil }
+        slots[key] = nil
+        return outcome
+    }
+
     /// Resolves every slot with `outcome`; returns the parked continuations to resume.
     mutating func resolveAll(_ outcome: Result<Value, MQTTError>) -> [Continuation] {
         var parked: [Continuation] = []
