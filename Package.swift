@@ -63,6 +63,7 @@ let package = Package(
                 "CurtailMQTT",
                 "LocalBroker",
                 "curtail",
+                "MQTTBaseline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
