@@ -30,6 +30,9 @@ struct BenchMQTTCommand: AsyncParsableCommand {
     @Option(help: "Messages the relay publishes per received message (the pinger waits for all).")
     var fanout = 1
 
+    @Flag(help: "Run the broker with Nagle's algorithm on (mosquitto's default) to see what set_tcp_nodelay saves.")
+    var brokerNagle = false
+
     func validate() throws {
         guard count > 0, warmup >= 0, rounds > 0, fanout > 0 else {
             throw ValidationError("--count, --rounds and --fanout must be positive, --warmup not negative")
@@ -39,7 +42,7 @@ struct BenchMQTTCommand: AsyncParsableCommand {
     func run() async throws {
         let binaries = try Binaries.locate()
         let rounds = self.rounds
-        try await MosquittoBroker.withBroker { broker in
+        try await MosquittoBroker.withBroker(.init(tcpNoDelay: !brokerNagle)) { broker in
             var samples: [Relay: [Int64]] = [:]
             StandardStreams.err(
                 "bench mqtt: \(rounds) round(s) × \(count) round trips per relay, fan-out \(fanout), broker \(broker.url)"
@@ -117,7 +120,8 @@ struct BenchMQTTCommand: AsyncParsableCommand {
         let build = "release build"
         #endif
         var lines = [
-            "MQTT relay round trip, QoS 1, through mosquitto on loopback (TCP_NODELAY on client and broker)",
+            "MQTT relay round trip, QoS 1, through mosquitto on loopback "
+                + (brokerNagle ? "(TCP_NODELAY on the clients, Nagle on at the broker)" : "(TCP_NODELAY on client and broker)"),
             "libmosquitto \(Mosquitto.libraryVersion), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(build)",
             "\(rounds) round(s) × \(count) round trips per relay, fan-out \(fanout)",
             "",
