@@ -1,10 +1,11 @@
 # Curtail — the two commands that matter on a fresh Debian/Ubuntu machine:
-#   make test   install what is missing, build, run every test (a real mosquitto is started by the tests)
+#   make test   install what is missing, build, run every test (a real mosquitto is started by the tests;
+#               openssl makes the throwaway certificates of the TLS tests)
 #   make demo   install what is missing, build, run the demo
 # More: make build, make bench, make clean.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmosquitto-dev mosquitto
+APT_PACKAGES := libmosquitto-dev mosquitto openssl
 RELEASE_BIN  := .build/release
 
 .PHONY: all deps build test bench demo clean
@@ -17,6 +18,7 @@ deps:
 	@missing=""; \
 	[ -f /usr/include/mosquitto.h ] || [ -f /usr/local/include/mosquitto.h ] || missing="$$missing libmosquitto-dev"; \
 	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ] || missing="$$missing mosquitto"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing$$missing"; \

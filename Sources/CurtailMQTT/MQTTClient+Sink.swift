@@ -106,9 +106,23 @@ extension MQTTClient {
             }
         }
 
+        /// libmosquitto's own log. Errors and warnings (TLS verification failures among them,
+        /// which reach no other callback) are logged and kept as the last connection error, so a
+        /// connection timeout can say why; the rest is trace-level.
         func log(level: Int32, _ text: UnsafePointer<CChar>?) {
-            guard let text, logger.logLevel <= .trace else { return }
-            logger.trace("libmosquitto: \(String(cString: text))", metadata: ["mqtt.log_level": "\(level)"])
+            guard let text else { return }
+            let isProblem = level & Int32(MOSQ_LOG_ERR | MOSQ_LOG_WARNING) != 0
+            guard isProblem || logger.logLevel <= .trace else { return }
+            let message = String(cString: text)
+            guard isProblem else {
+                logger.trace("libmosquitto: \(message)", metadata: ["mqtt.log_level": "\(level)"])
+                return
+            }
+            let connected = state.withLock { state in
+                if !state.isConnected { state.lastConnectionError = message }
+                return state.isConnected
+            }
+            logger.warning("libmosquitto: \(message)", metadata: ["mqtt.connected": "\(connected)"])
         }
     }
 }

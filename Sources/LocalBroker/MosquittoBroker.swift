@@ -39,20 +39,42 @@ public final class MosquittoBroker: Sendable {
         public var messageSizeLimit: Int?
         /// `set_tcp_nodelay` on the listener. Keep it `true`: see the latency note in the README.
         public var tcpNoDelay: Bool
+        /// Serve TLS instead of plain TCP on the listener.
+        public var tls: TLS?
         /// More configuration lines, appended verbatim.
         public var extraConfiguration: [String]
+
+        /// TLS on the broker's listener (PEM files).
+        public struct TLS: Sendable {
+            /// The broker's certificate and private key.
+            public var certificateFile: String
+            public var keyFile: String
+            /// The CA that signs client certificates (also required by mosquitto for TLS listeners).
+            public var caFile: String
+            /// Refuse clients without a certificate signed by `caFile`.
+            public var requireClientCertificate: Bool
+
+            public init(certificateFile: String, keyFile: String, caFile: String, requireClientCertificate: Bool = false) {
+                self.certificateFile = certificateFile
+                self.keyFile = keyFile
+                self.caFile = caFile
+                self.requireClientCertificate = requireClientCertificate
+            }
+        }
 
         public init(
             users: [String: String] = [:],
             persistence: Bool = false,
             messageSizeLimit: Int? = nil,
             tcpNoDelay: Bool = true,
+            tls: TLS? = nil,
             extraConfiguration: [String] = []
         ) {
             self.users = users
             self.persistence = persistence
             self.messageSizeLimit = messageSizeLimit
             self.tcpNoDelay = tcpNoDelay
+            self.tls = tls
             self.extraConfiguration = extraConfiguration
         }
     }
@@ -242,6 +264,14 @@ public final class MosquittoBroker: Sendable {
             lines += ["persistence true", "persistence_location \(directory.path)/", "autosave_interval 1"]
         } else {
             lines.append("persistence false")
+        }
+        if let tls = options.tls {
+            lines += [
+                "certfile \(tls.certificateFile)",
+                "keyfile \(tls.keyFile)",
+                "cafile \(tls.caFile)",
+                "require_certificate \(tls.requireClientCertificate)",
+            ]
         }
         if let limit = options.messageSizeLimit {
             lines.append("message_size_limit \(limit)")
