@@ -8,7 +8,7 @@ SWIFT        ?= swift
 APT_PACKAGES := libmosquitto-dev mosquitto openssl
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build test bench demo clean
+.PHONY: all deps build lint format test bench demo clean
 
 all: build
 
@@ -34,7 +34,13 @@ deps:
 build: deps
 	$(SWIFT) build --build-tests
 
-test: build
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests
+
+test: build lint
 	$(SWIFT) test --disable-xctest
 
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C).

@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "LocalBroker",
             dependencies: [
-                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Subprocess", package: "swift-subprocess")
             ]
         ),
         // The bare C libmosquitto relay/pinger that the MQTT benchmark measures us against.

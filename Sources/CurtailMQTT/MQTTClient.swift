@@ -4,9 +4,9 @@ public import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An MQTT client on libmosquitto, safe to use from any task.
@@ -260,7 +260,7 @@ public final class MQTTClient: Service, Sendable {
         guard connected else { return }
         do {
             try await send(subscription)
-        } catch where error.code == .subscriptionRejected {
+        } catch  where error.code == .subscriptionRejected {
             sink.state.withLock { $0.forget(filter: filter) }
             throw error
         }

@@ -106,7 +106,9 @@ public struct MQTTConfiguration: Sendable {
 extension MQTTConfiguration {
     /// MQTT user name and password.
     public struct Credentials: Sendable, Hashable {
+        /// The MQTT user name.
         public var username: String
+        /// The password; `nil` sends none.
         public var password: String?
 
         public init(username: String, password: String?) {
@@ -134,9 +136,13 @@ extension MQTTConfiguration {
     /// The last-will message: published by the broker when this client vanishes without a clean
     /// disconnect (crash, power loss, network cut), never after a clean shutdown.
     public struct Will: Sendable, Hashable {
+        /// Where the broker publishes the will, e.g. `site/west-texas-1/controller/status`.
         public var topic: String
+        /// The will's payload, e.g. `offline`.
         public var payload: [UInt8]
+        /// QoS of the will message.
         public var qos: MQTTQoS
+        /// Keep the will as the topic's retained value, so late subscribers see it too.
         public var retain: Bool
         /// MQTT 5 message expiry of the will message.
         public var messageExpiry: Duration?
@@ -217,7 +223,9 @@ struct BrokerAddress: Hashable {
             }
             hostPart = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portPart = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portPart = after.dropFirst()
+            } else if !after.isEmpty {
                 throw MQTTError(.invalidConfiguration, "broker address: \(usage)")
             }
         } else if let colon = authority.lastIndex(of: ":") {

@@ -1,12 +1,12 @@
 public import Foundation
 import Subprocess
-import SystemPackage
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real mosquitto broker on a free loopback port, started and stopped by this process.
@@ -46,8 +46,9 @@ public final class MosquittoBroker: Sendable {
 
         /// TLS on the broker's listener (PEM files).
         public struct TLS: Sendable {
-            /// The broker's certificate and private key.
+            /// The broker's certificate.
             public var certificateFile: String
+            /// The private key of the broker's certificate.
             public var keyFile: String
             /// The CA that signs client certificates (also required by mosquitto for TLS listeners).
             public var caFile: String

@@ -115,9 +115,9 @@ struct BenchMQTTCommand: AsyncParsableCommand {
 
     private func report(_ samples: [Relay: [Int64]], broker: MosquittoBroker) -> String {
         #if DEBUG
-        let build = "debug build (use -c release for figures)"
+            let build = "debug build (use -c release for figures)"
         #else
-        let build = "release build"
+            let build = "release build"
         #endif
         var lines = [
             "MQTT relay round trip, QoS 1, through mosquitto on loopback "

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Glibc
 import CurtailMQTT
+import Glibc
 import Logging
 import ServiceLifecycle
 import UnixSignals

@@ -1,9 +1,10 @@
-@testable import curtail
 import Foundation
 import LocalBroker
 import Subprocess
 import SystemPackage
 import Testing
+
+@testable import curtail
 
 struct LatencySummaryTests {
     @Test func nearestRankPercentiles() throws {

@@ -1,5 +1,6 @@
-@testable import CurtailMQTT
 import Testing
+
+@testable import CurtailMQTT
 
 /// The acknowledgement bookkeeping, driven through the interleavings libmosquitto produces.
 struct ClientStateTests {

@@ -1,6 +1,7 @@
-@testable import CurtailMQTT
 import Foundation
 import Testing
+
+@testable import CurtailMQTT
 
 struct MQTTConfigurationTests {
     @Test func brokerURLsParse() throws {

@@ -28,29 +28,25 @@ struct MQTTResilienceTests {
 
     @Test func reconnectsAndResubscribesAfterTheBrokerIsKilled() async throws {
         try await MosquittoBroker.withBroker { broker in
-            let subscriber = try MQTTClient(configuration: configuration(broker, "sub"), logger: testLogger)
-            let publisher = try MQTTClient(configuration: configuration(broker, "pub"), logger: testLogger)
-            try await withRunning(subscriber) { subscriber in
+            try await withSubscriberAndPublisher(broker) { subscriber, publisher in
                 try await subscriber.subscribe(to: "grid/ercot/+/price")
-                try await withRunning(publisher) { publisher in
-                    try await publisher.publish("before", to: "grid/ercot/HB_WEST/price")
-                    #expect(try await receive(1, from: subscriber).first?.payloadString == "before")
+                try await publisher.publish("before", to: "grid/ercot/HB_WEST/price")
+                #expect(try await receive(1, from: subscriber).first?.payloadString == "before")
 
-                    await broker.stop(.kill)
-                    _ = try await event(from: subscriber) { if case .disconnected = $0 { true } else { false } }
-                    // A QoS 1 publish made while the broker is down is queued and acknowledged after the reconnect.
-                    async let acknowledged: Void = publisher.publish("during", to: "grid/ercot/HB_WEST/price")
-                    try await Task.sleep(for: .milliseconds(300))
-                    try await broker.start()
-                    _ = try await event(from: subscriber) { $0 == .connected(sessionPresent: false) }
-                    try await publisher.waitUntilConnected(timeout: .seconds(10))
-                    try await acknowledged
-                    try await publisher.publish("after", to: "grid/ercot/HB_WEST/price")
-                    // "during" reaches the fresh broker (no sessions) possibly before the subscriber has
-                    // re-subscribed, so it may be missed; "after" must arrive through the re-subscription.
-                    let payloads = try await receive(from: subscriber, until: { $0.payloadString == "after" }).compactMap(\.payloadString)
-                    #expect(payloads == ["after"] || payloads == ["during", "after"], "\(payloads)")
-                }
+                await broker.stop(.kill)
+                _ = try await event(from: subscriber) { if case .disconnected = $0 { true } else { false } }
+                // A QoS 1 publish made while the broker is down is queued and acknowledged after the reconnect.
+                async let acknowledged: Void = publisher.publish("during", to: "grid/ercot/HB_WEST/price")
+                try await Task.sleep(for: .milliseconds(300))
+                try await broker.start()
+                _ = try await event(from: subscriber) { $0 == .connected(sessionPresent: false) }
+                try await publisher.waitUntilConnected(timeout: .seconds(10))
+                try await acknowledged
+                try await publisher.publish("after", to: "grid/ercot/HB_WEST/price")
+                // "during" reaches the fresh broker (no sessions) possibly before the subscriber has
+                // re-subscribed, so it may be missed; "after" must arrive through the re-subscription.
+                let payloads = try await receive(from: subscriber, until: { $0.payloadString == "after" }).compactMap(\.payloadString)
+                #expect(payloads == ["after"] || payloads == ["during", "after"], "\(payloads)")
             }
         }
     }
@@ -82,21 +78,19 @@ struct MQTTResilienceTests {
     @Test func persistentSessionSurvivesABrokerRestart() async throws {
         try await MosquittoBroker.withBroker(.init(persistence: true)) { broker in
             let id = clientID("persistent")
-            let subscriber = try MQTTClient(configuration: configuration(broker, "sub", cleanSession: false, id: id), logger: testLogger)
-            let publisher = try MQTTClient(configuration: configuration(broker, "pub"), logger: testLogger)
-            try await withRunning(subscriber) { subscriber in
+            try await withSubscriberAndPublisher(broker, subscriber: configuration(broker, "sub", cleanSession: false, id: id)) {
+                subscriber,
+                publisher in
                 try await subscriber.subscribe(to: "grid/ercot/events", qos: .atLeastOnce)
-                try await withRunning(publisher) { publisher in
-                    await broker.stop(.graceful)  // saves sessions to disk, like a service restart
-                    // Published while the broker (and so the subscriber's connection) is away.
-                    for index in 1...3 {
-                        try publisher.enqueue(Array("ERS-\(index)".utf8), to: "grid/ercot/events", qos: .atLeastOnce)
-                    }
-                    try await broker.start()
-                    _ = try await event(from: subscriber) { $0 == .connected(sessionPresent: true) }
-                    let payloads = try await receive(3, from: subscriber).compactMap(\.payloadString)
-                    #expect(payloads == ["ERS-1", "ERS-2", "ERS-3"])
+                await broker.stop(.graceful)  // saves sessions to disk, like a service restart
+                // Published while the broker (and so the subscriber's connection) is away.
+                for index in 1...3 {
+                    try publisher.enqueue(Array("ERS-\(index)".utf8), to: "grid/ercot/events", qos: .atLeastOnce)
                 }
+                try await broker.start()
+                _ = try await event(from: subscriber) { $0 == .connected(sessionPresent: true) }
+                let payloads = try await receive(3, from: subscriber).compactMap(\.payloadString)
+                #expect(payloads == ["ERS-1", "ERS-2", "ERS-3"])
             }
         }
     }

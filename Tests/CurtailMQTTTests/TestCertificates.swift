@@ -23,16 +23,24 @@ struct TestCertificates {
         let certificates = TestCertificates(directory: directory)
         let d = directory.path
         let steps: [[String]] = [
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Curtail Test CA",
-             "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem"],
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Other CA",
-             "-keyout", "\(d)/other-ca.key", "-out", "\(d)/other-ca.pem"],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Curtail Test CA",
+                "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem",
+            ],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Other CA",
+                "-keyout", "\(d)/other-ca.key", "-out", "\(d)/other-ca.pem",
+            ],
             ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr"],
-            ["x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
-             "-days", "1", "-extfile", "\(d)/san.cnf", "-out", "\(d)/server.pem"],
+            [
+                "x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
+                "-days", "1", "-extfile", "\(d)/san.cnf", "-out", "\(d)/server.pem",
+            ],
             ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=curtail-controller", "-keyout", "\(d)/client.key", "-out", "\(d)/client.csr"],
-            ["x509", "-req", "-in", "\(d)/client.csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
-             "-days", "1", "-out", "\(d)/client.pem"],
+            [
+                "x509", "-req", "-in", "\(d)/client.csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
+                "-days", "1", "-out", "\(d)/client.pem",
+            ],
         ]
         try "subjectAltName = IP:127.0.0.1\n".write(toFile: "\(d)/san.cnf", atomically: true, encoding: .utf8)
         for arguments in steps {

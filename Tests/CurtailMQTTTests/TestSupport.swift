@@ -53,6 +53,19 @@ func withRunning<R: Sendable>(
     }
 }
 
+/// Runs a subscriber and a publisher (connected) for the duration of `body`.
+func withSubscriberAndPublisher<R: Sendable>(
+    _ broker: MosquittoBroker,
+    subscriber subscriberConfiguration: MQTTConfiguration? = nil,
+    _ body: (_ subscriber: MQTTClient, _ publisher: MQTTClient) async throws -> R
+) async throws -> R {
+    let subscriber = try MQTTClient(configuration: subscriberConfiguration ?? configuration(broker, "sub"), logger: testLogger)
+    let publisher = try MQTTClient(configuration: configuration(broker, "pub"), logger: testLogger)
+    return try await withRunning(subscriber) { subscriber in
+        try await withRunning(publisher) { publisher in try await body(subscriber, publisher) }
+    }
+}
+
 struct TimedOut: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(what)" }
