@@ -14,8 +14,6 @@ struct WaiterTable<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     private var slots: [Key: Slot] = [:]
 
-    var isEmpty: Bool { slots.isEmpty }
-
     func contains(_ key: Key) -> Bool { slots[key] != nil }
 
     /// Opens a slot, optionally with its outcome already known.
