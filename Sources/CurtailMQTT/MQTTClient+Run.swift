@@ -119,9 +119,11 @@ extension MQTTClient {
                         "mqtt.protocol": "\(usesMQTT5 ? "5" : "3.1.1")",
                     ]
                 )
+                // Report the connection once the subscriptions are back, so whoever reacts to it
+                // (republishing state, publishing a request) does not race the re-subscription.
+                await resubscribeAll(resubscribe)
                 for waiter in waiters { waiter.resume(returning: .success(())) }
                 sink.events.yield(.connected(sessionPresent: sessionPresent))
-                await resubscribeAll(resubscribe)
 
             case .connack(let reason, _)
             where reason == .unsupportedProtocolVersion && !everConnected && usesMQTT5

@@ -114,7 +114,8 @@ public final class MQTTClient: Service, Sendable {
     /// `true` while the connection speaks MQTT 5 (`false` after falling back to 3.1.1).
     public var usesMQTT5: Bool { sink.state.withLock { $0.usesV5 } }
 
-    /// Waits until the broker has accepted the connection.
+    /// Waits until the broker has accepted the connection (and, after a reconnect, the
+    /// subscriptions it lacked are back).
     ///
     /// - Throws: ``MQTTError`` `timedOut` after `timeout`, `connectionRefused` if the broker
     ///   refuses for good, `clientStopped` if the client stops first.

@@ -1,7 +1,8 @@
 /// Something that happened on the connection, delivered on ``MQTTClient/events``.
 public enum MQTTConnectionEvent: Sendable, Hashable {
-    /// The broker accepted the connection. `sessionPresent` is `true` when it resumed a
-    /// persistent session (subscriptions kept, queued messages follow).
+    /// The broker accepted the connection and the subscriptions it lacked have been re-sent and
+    /// acknowledged. `sessionPresent` is `true` when it resumed a persistent session
+    /// (subscriptions kept, queued messages follow).
     case connected(sessionPresent: Bool)
     /// The connection was lost; the client reconnects by itself with backoff.
     case disconnected(reason: String)
