@@ -3,12 +3,6 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// An MQTT client on libmosquitto, safe to use from any task.
 ///
 /// The client is a swift-service-lifecycle ``Service``: ``run()`` owns the connection. It connects
@@ -123,30 +117,16 @@ public final class MQTTClient: Service, Sendable {
         let ticket = sink.state.withLock { $0.openConnectionWaiter() }
         let sink = self.sink
         let target = "\(configuration.host):\(configuration.port)"
-        let outcome = await withTaskGroup(of: Void.self, returning: Result<Void, MQTTError>.self) { group in
-            group.addTask {
-                let failure: MQTTError
-                do {
-                    try await Task.sleep(for: timeout)
-                    let last = sink.state.withLock { $0.lastConnectionError }.map { " (last attempt: \($0))" } ?? ""
-                    failure = MQTTError(
-                        .timedOut,
-                        "not connected to the MQTT broker at \(target) after \(timeout)\(last); is it running and reachable?"
-                    )
-                } catch {
-                    failure = MQTTError(.cancelled, "cancelled while waiting for the connection to \(target)")
-                }
-                sink.state.withLock { $0.resolveConnectionWaiter(ticket, .failure(failure)) }?.resume(returning: .failure(failure))
-            }
-            let outcome = await withCheckedContinuation { continuation in
-                if let ready = sink.state.withLock({ $0.parkConnectionWaiter(ticket, continuation) }) {
-                    continuation.resume(returning: ready)
-                }
-            }
-            group.cancelAll()
-            return outcome
-        }
-        try outcome.get()
+        try await awaitOutcome(
+            timeout: timeout,
+            timedOut: {
+                let last = sink.state.withLock { $0.lastConnectionError }.map { " (last attempt: \($0))" } ?? ""
+                return "not connected to the MQTT broker at \(target) after \(timeout)\(last); is it running and reachable?"
+            },
+            cancelled: { "cancelled while waiting for the connection to \(target)" },
+            fail: { state, error in state.resolveConnectionWaiter(ticket, .failure(error)) },
+            park: { state, continuation in state.parkConnectionWaiter(ticket, continuation) }
+        ).get()
     }
 
     // MARK: - Publish
@@ -177,7 +157,7 @@ public final class MQTTClient: Service, Sendable {
         let awaiting = qos != .atMostOnce
         let (mid, ticket) = try submit(payload, to: topic, qos: qos, retain: retain, messageExpiry: messageExpiry, awaiting: awaiting)
         guard awaiting else { return }
-        let ack = try await acknowledgement(of: mid, ticket: ticket, operation: "publish to '\(topic)'")
+        let ack = try await acknowledgement(of: mid, ticket: ticket) { "publish to '\(topic)'" }
         if case .published(let reason) = ack, reason.isFailure {
             throw MQTTError(.publishRejected, "the broker rejected the publish to '\(topic)': \(reason)", reasonCode: reason)
         }
@@ -230,16 +210,16 @@ public final class MQTTClient: Service, Sendable {
             let seconds = UInt32(clamping: max(messageExpiry.components.seconds, 1))
             _ = mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), seconds)
         }
-        let ticket = sink.state.withLock { $0.beginCall() }
-        var mid: Int32 = 0
-        let rc = payload.withUnsafeBytes { bytes in
-            mosquitto_publish_v5(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos.rawValue), retain, properties)
-        }
         // QoS 1/2 messages are queued by libmosquitto even when the connection is down (NO_CONN).
-        let queued = rc == MOSQ_ERR_SUCCESS.rawValue || (rc == MOSQ_ERR_NO_CONN.rawValue && qos != .atMostOnce)
-        sink.state.withLock { $0.endCall(ticket: ticket, mid: mid, awaiting: queued && awaiting) }
-        guard queued else { throw MQTTError.library(rc, "publish to '\(topic)'") }
-        return (mid, ticket)
+        return try callReturningMessageID(
+            awaiting: awaiting,
+            queuedWhileDisconnected: qos != .atMostOnce,
+            "publish to '\(topic)'"
+        ) { mid in
+            payload.withUnsafeBytes { bytes in
+                mosquitto_publish_v5(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos.rawValue), retain, properties)
+            }
+        }
     }
 
     // MARK: - Subscribe
@@ -275,63 +255,100 @@ public final class MQTTClient: Service, Sendable {
             return state.isConnected
         }
         guard connected else { return }
-        let ticket = sink.state.withLock { $0.beginCall() }
-        var mid: Int32 = 0
-        let rc = mosquitto_unsubscribe_v5(handle, &mid, filter, nil)
-        let sent = rc == MOSQ_ERR_SUCCESS.rawValue
-        sink.state.withLock { $0.endCall(ticket: ticket, mid: mid, awaiting: sent) }
-        guard sent else { throw MQTTError.library(rc, "unsubscribe from '\(filter)'") }
-        _ = try await acknowledgement(of: mid, ticket: ticket, operation: "unsubscribe from '\(filter)'")
+        let (mid, ticket) = try callReturningMessageID(awaiting: true, "unsubscribe from '\(filter)'") { mid in
+            mosquitto_unsubscribe_v5(handle, &mid, filter, nil)
+        }
+        _ = try await acknowledgement(of: mid, ticket: ticket) { "unsubscribe from '\(filter)'" }
     }
 
     func send(_ subscription: ClientState.Subscription) async throws(MQTTError) {
-        let ticket = sink.state.withLock { $0.beginCall() }
-        var mid: Int32 = 0
-        let rc = mosquitto_subscribe_v5(handle, &mid, subscription.filter, Int32(subscription.qos.rawValue), 0, nil)
-        let sent = rc == MOSQ_ERR_SUCCESS.rawValue
-        sink.state.withLock { $0.endCall(ticket: ticket, mid: mid, awaiting: sent) }
-        guard sent else { throw MQTTError.library(rc, "subscribe to '\(subscription.filter)'") }
-        let ack = try await acknowledgement(of: mid, ticket: ticket, operation: "subscribe to '\(subscription.filter)'")
-        guard case .subscribed(let codes) = ack, let code = codes.first, !code.isFailure else {
-            let code: MQTTReasonCode =
-                if case .subscribed(let codes) = ack, let first = codes.first { first } else { .unspecifiedError }
+        let filter = subscription.filter
+        let (mid, ticket) = try callReturningMessageID(awaiting: true, "subscribe to '\(filter)'") { mid in
+            mosquitto_subscribe_v5(handle, &mid, filter, Int32(subscription.qos.rawValue), 0, nil)
+        }
+        let ack = try await acknowledgement(of: mid, ticket: ticket) { "subscribe to '\(filter)'" }
+        let granted: MQTTReasonCode = if case .subscribed(let codes) = ack, let first = codes.first { first } else { .unspecifiedError }
+        guard !granted.isFailure else {
             throw MQTTError(
                 .subscriptionRejected,
-                "the broker refused the subscription to '\(subscription.filter)': \(code); check the broker's ACL for this client",
-                reasonCode: code
+                "the broker refused the subscription to '\(filter)': \(granted); check the broker's ACL for this client",
+                reasonCode: granted
             )
         }
-        sink.state.withLock { $0.confirm(filter: subscription.filter) }
+        sink.state.withLock { $0.confirm(filter: filter) }
     }
 
-    // MARK: - Acknowledgements
+    // MARK: - Message ids and waiting
+
+    /// Runs a libmosquitto call that hands back a message id, with the bookkeeping that lets an
+    /// acknowledgement arriving before the call returns find its caller (see ``ClientState``).
+    ///
+    /// - Parameters:
+    ///   - awaiting: Open a slot for the acknowledgement (the caller will wait for it).
+    ///   - queuedWhileDisconnected: Treat "not connected" as taken (QoS 1/2 publishes are queued).
+    ///   - operation: What is being done, for the error message.
+    ///   - call: The libmosquitto call; it writes the message id into its argument.
+    private func callReturningMessageID(
+        awaiting: Bool,
+        queuedWhileDisconnected: Bool = false,
+        _ operation: @autoclosure () -> String,
+        _ call: (inout Int32) -> Int32
+    ) throws(MQTTError) -> (mid: Int32, ticket: UInt64) {
+        let ticket = sink.state.withLock { $0.beginCall() }
+        var mid: Int32 = 0
+        let rc = call(&mid)
+        let accepted = rc == MOSQ_ERR_SUCCESS.rawValue || (queuedWhileDisconnected && rc == MOSQ_ERR_NO_CONN.rawValue)
+        sink.state.withLock { $0.endCall(ticket: ticket, mid: mid, awaiting: accepted && awaiting) }
+        guard accepted else { throw MQTTError.library(rc, operation()) }
+        return (mid, ticket)
+    }
 
     /// Waits for the broker's acknowledgement of `mid`, bounded by the configured timeout.
-    private func acknowledgement(of mid: Int32, ticket: UInt64, operation: String) async throws(MQTTError) -> Acknowledgement {
+    /// `operation` is only evaluated for an error message.
+    private func acknowledgement(
+        of mid: Int32,
+        ticket: UInt64,
+        _ operation: @escaping @Sendable () -> String
+    ) async throws(MQTTError) -> Acknowledgement {
+        try await awaitOutcome(
+            timeout: configuration.acknowledgementTimeout,
+            timedOut: { [timeout = configuration.acknowledgementTimeout] in
+                "\(operation()): no acknowledgement from the broker within \(timeout); the message may still be delivered after a reconnect"
+            },
+            cancelled: { "\(operation()): cancelled while waiting for the broker's acknowledgement" },
+            fail: { state, error in state.failAcknowledgement(mid: mid, ticket: ticket, error) },
+            park: { state, continuation in state.parkAcknowledgement(mid: mid, ticket: ticket, continuation) }
+        ).get()
+    }
+
+    /// Parks the caller in a waiter slot (``WaiterTable``) until it is resolved, failing the slot
+    /// with `timedOut` after `timeout` or with `cancelled` when the calling task is cancelled.
+    private func awaitOutcome<Value: Sendable>(
+        timeout: Duration,
+        timedOut: @escaping @Sendable () -> String,
+        cancelled: @escaping @Sendable () -> String,
+        fail: @escaping @Sendable (inout ClientState, MQTTError) -> CheckedContinuation<Result<Value, MQTTError>, Never>?,
+        park: (inout ClientState, CheckedContinuation<Result<Value, MQTTError>, Never>) -> Result<Value, MQTTError>?
+    ) async -> Result<Value, MQTTError> {
         let sink = self.sink
-        let timeout = configuration.acknowledgementTimeout
-        let outcome = await withTaskGroup(of: Void.self, returning: Result<Acknowledgement, MQTTError>.self) { group in
+        return await withTaskGroup(of: Void.self, returning: Result<Value, MQTTError>.self) { group in
             group.addTask {
                 let failure: MQTTError
                 do {
                     try await Task.sleep(for: timeout)
-                    failure = MQTTError(
-                        .timedOut,
-                        "\(operation): no acknowledgement from the broker within \(timeout); the message may still be delivered after a reconnect"
-                    )
+                    failure = MQTTError(.timedOut, timedOut())
                 } catch {
-                    failure = MQTTError(.cancelled, "\(operation): cancelled while waiting for the broker's acknowledgement")
+                    failure = MQTTError(.cancelled, cancelled())
                 }
-                sink.state.withLock { $0.failAcknowledgement(mid: mid, ticket: ticket, failure) }?.resume(returning: .failure(failure))
+                sink.state.withLock { fail(&$0, failure) }?.resume(returning: .failure(failure))
             }
             let outcome = await withCheckedContinuation { continuation in
-                if let ready = sink.state.withLock({ $0.parkAcknowledgement(mid: mid, ticket: ticket, continuation) }) {
+                if let ready = sink.state.withLock({ park(&$0, continuation) }) {
                     continuation.resume(returning: ready)
                 }
             }
             group.cancelAll()
             return outcome
         }
-        return try outcome.get()
     }
 }

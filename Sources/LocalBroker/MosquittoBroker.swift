@@ -101,13 +101,10 @@ public final class MosquittoBroker: Sendable {
 
     private let executable: String
     private let configurationFile: URL
-    private let commands: AsyncStream<Command>.Continuation
-    private let commandStream: AsyncStream<Command>
+    /// One element per ``start()``: the supervisor launches a process and reports back.
+    private let startRequests: AsyncStream<CheckedContinuation<Result<Void, BrokerError>, Never>>
+    private let requestStart: AsyncStream<CheckedContinuation<Result<Void, BrokerError>, Never>>.Continuation
     private let current = Mutex<AsyncStream<StopRequest>.Continuation?>(nil)
-
-    private enum Command: Sendable {
-        case start(CheckedContinuation<Result<Void, BrokerError>, Never>)
-    }
 
     private struct StopRequest: Sendable {
         var mode: StopMode
@@ -137,14 +134,14 @@ public final class MosquittoBroker: Sendable {
     // MARK: - Lifecycle
 
     /// Starts a broker, runs `body` with it, and stops it (even when `body` throws).
-    public static func withBroker<Result>(
+    public static func withBroker<Value>(
         _ options: Options = Options(),
-        _ body: (MosquittoBroker) async throws -> Result
-    ) async throws -> Result {
+        _ body: (MosquittoBroker) async throws -> Value
+    ) async throws -> Value {
         let broker = try MosquittoBroker()
         defer { try? FileManager.default.removeItem(at: broker.directory) }
         try await broker.writeConfiguration(options)
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self, returning: Value.self) { group in
             group.addTask { try await broker.supervise() }
             do {
                 try await broker.start()
@@ -168,7 +165,7 @@ public final class MosquittoBroker: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.configurationFile = directory.appending(path: "mosquitto.conf")
-        (commandStream, commands) = AsyncStream.makeStream(of: Command.self)
+        (startRequests, requestStart) = AsyncStream.makeStream(of: CheckedContinuation<Result<Void, BrokerError>, Never>.self)
     }
 
     /// Starts the broker process (again) and waits until it accepts connections.
@@ -178,7 +175,7 @@ public final class MosquittoBroker: Sendable {
     public func start() async throws {
         guard current.withLock({ $0 == nil }) else { throw BrokerError.alreadyRunning }
         let launched = await withCheckedContinuation { continuation in
-            commands.yield(.start(continuation))
+            requestStart.yield(continuation)
         }
         try launched.get()
         let deadline = ContinuousClock.now + .seconds(5)
@@ -200,16 +197,13 @@ public final class MosquittoBroker: Sendable {
 
     private func finish() async {
         await stop(.graceful)
-        commands.finish()
+        requestStart.finish()
     }
 
-    /// Runs one broker process per `start` command, until ``finish()``.
+    /// Runs one broker process per ``start()``, until ``finish()``.
     private func supervise() async throws {
-        for await command in commandStream {
-            guard case .start(let launched) = command else { continue }
+        for await launched in startRequests {
             let (requests, stopper) = AsyncStream.makeStream(of: StopRequest.self)
-            let executable = self.executable
-            let configurationFile = self.configurationFile
             do {
                 let outcome = try await Subprocess.run(
                     .path(FilePath(executable)),

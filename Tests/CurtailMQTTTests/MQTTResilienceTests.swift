@@ -181,5 +181,5 @@ func curtailExecutable() throws -> String {
         if FileManager.default.isExecutableFile(atPath: path) { return path }
     }
     if let explicit = ProcessInfo.processInfo.environment["CURTAIL_BIN"] { return explicit }
-    throw TimedOut(what: "the curtail executable next to \(bundle.path) (set CURTAIL_BIN)")
+    throw TestFailure(description: "no curtail executable next to \(bundle.path); set CURTAIL_BIN")
 }

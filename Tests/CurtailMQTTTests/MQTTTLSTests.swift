@@ -11,12 +11,7 @@ struct MQTTTLSTests {
     @Test func roundTripWithTheBrokersCA() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        let listener = MosquittoBroker.Options.TLS(
-            certificateFile: certificates.serverCertificate,
-            keyFile: certificates.serverKey,
-            caFile: certificates.caCertificate
-        )
-        try await MosquittoBroker.withBroker(.init(tls: listener)) { broker in
+        try await MosquittoBroker.withBroker(.init(tls: certificates.listener())) { broker in
             var secure = configuration(broker, "tls")
             secure.tls = .init(caFile: certificates.caCertificate)
             try await withRunning(try MQTTClient(configuration: secure, logger: testLogger)) { client in
@@ -41,13 +36,7 @@ struct MQTTTLSTests {
     @Test func clientCertificateRequiredByTheBroker() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        let listener = MosquittoBroker.Options.TLS(
-            certificateFile: certificates.serverCertificate,
-            keyFile: certificates.serverKey,
-            caFile: certificates.caCertificate,
-            requireClientCertificate: true
-        )
-        try await MosquittoBroker.withBroker(.init(tls: listener)) { broker in
+        try await MosquittoBroker.withBroker(.init(tls: certificates.listener(requireClientCertificate: true))) { broker in
             var withCertificate = configuration(broker, "mtls")
             withCertificate.tls = .init(
                 caFile: certificates.caCertificate,

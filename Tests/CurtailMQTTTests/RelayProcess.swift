@@ -17,6 +17,8 @@ func runRelay(_ curtail: String, broker: MosquittoBroker, status: String, stop: 
     }
     if stop == .terminate {
         // Graceful shutdown: the process exits by itself with status 0.
-        guard outcome.terminationStatus.isSuccess else { throw TimedOut(what: "a clean relay exit, got \(outcome.terminationStatus)") }
+        guard outcome.terminationStatus.isSuccess else {
+            throw TestFailure(description: "the relay did not exit cleanly on SIGTERM: \(outcome.terminationStatus)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LocalBroker
 import Subprocess
 import SystemPackage
 
@@ -51,10 +52,15 @@ struct TestCertificates {
                 error: .string(limit: 1 << 16)
             )
             guard result.terminationStatus.isSuccess else {
-                throw TimedOut(what: "openssl \(arguments.first ?? ""): \(result.standardError)")
+                throw TestFailure(description: "openssl \(arguments.first ?? "") failed: \(result.standardError)")
             }
         }
         return certificates
+    }
+
+    /// A broker TLS listener serving the broker certificate, trusting this CA for clients.
+    func listener(requireClientCertificate: Bool = false) -> MosquittoBroker.Options.TLS {
+        .init(certificateFile: serverCertificate, keyFile: serverKey, caFile: caCertificate, requireClientCertificate: requireClientCertificate)
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }

@@ -71,6 +71,11 @@ struct TimedOut: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
+/// A test precondition that did not hold (a missing tool, a helper process that misbehaved).
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// Runs `operation`, failing with ``TimedOut`` after `timeout`.
 func within<R: Sendable>(
     _ timeout: Duration,
