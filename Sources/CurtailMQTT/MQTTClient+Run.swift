@@ -29,10 +29,10 @@ extension MQTTClient {
                 controls.yield(.stop)
             }
         } catch {
-            shutDown()
+            shutDown(reason: error as? MQTTError)
             throw error
         }
-        shutDown()
+        shutDown(reason: nil)
     }
 
     private enum ServeOutcome {
@@ -110,7 +110,7 @@ extension MQTTClient {
 
             case .connack(let reason, let sessionPresent) where reason == .success:
                 everConnected = true
-                let (waiters, resubscribe) = sink.state.withLock { $0.connected(sessionPresent: sessionPresent) }
+                let resubscribe = sink.state.withLock { $0.connected(sessionPresent: sessionPresent) }
                 logger.notice(
                     "connected to the MQTT broker",
                     metadata: [
@@ -122,7 +122,7 @@ extension MQTTClient {
                 // Report the connection once the subscriptions are back, so whoever reacts to it
                 // (republishing state, publishing a request) does not race the re-subscription.
                 await resubscribeAll(resubscribe)
-                for waiter in waiters { waiter.resume(returning: .success(())) }
+                for waiter in sink.state.withLock({ $0.restored() }) { waiter.resume(returning: .success(())) }
                 sink.events.yield(.connected(sessionPresent: sessionPresent))
 
             case .connack(let reason, _)
@@ -170,12 +170,11 @@ extension MQTTClient {
         _ = mosquitto_loop_stop(handle, false)
     }
 
-    private func shutDown() {
+    private func shutDown(reason: MQTTError?) {
         stopLoop()
-        let stopped = MQTTError(.clientStopped, "the MQTT client stopped before the broker answered")
-        let (acknowledgements, connections) = sink.state.withLock { $0.stop(stopped) }
+        let (acknowledgements, connections, stopped, connectionOutcome) = sink.state.withLock { $0.stop(reason: reason) }
         for continuation in acknowledgements { continuation.resume(returning: .failure(stopped)) }
-        for continuation in connections { continuation.resume(returning: .failure(stopped)) }
+        for continuation in connections { continuation.resume(returning: .failure(connectionOutcome)) }
         sink.messages.finish()
         sink.events.finish()
         logger.info("MQTT client stopped")

@@ -18,6 +18,9 @@ struct ClientState: Sendable {
     enum Phase: Sendable, Equatable {
         case idle
         case connecting
+        /// Accepted by the broker; re-sending the subscriptions it lacks.
+        case restoring(sessionPresent: Bool)
+        /// Accepted and subscriptions in place.
         case connected(sessionPresent: Bool)
         case disconnected
         case stopped
@@ -32,6 +35,8 @@ struct ClientState: Sendable {
     var usesV5 = true
     /// Why the last connection attempt failed or the connection was lost; `nil` while connected.
     var lastConnectionError: String?
+    /// Why the client stopped, for connection waiters that arrive late.
+    private var stopReason: MQTTError?
 
     /// Subscriptions to hold across reconnects, in the order they were made.
     private(set) var subscriptions: [Subscription] = []
@@ -44,7 +49,16 @@ struct ClientState: Sendable {
     private(set) var acknowledgements = WaiterTable<Int32, Acknowledgement>()
     private(set) var connectionWaiters = WaiterTable<UInt64, Void>()
 
+    /// The broker has accepted the connection (subscriptions may still be being restored).
     var isConnected: Bool {
+        switch phase {
+        case .restoring, .connected: true
+        case .idle, .connecting, .disconnected, .stopped: false
+        }
+    }
+
+    /// Connected, with the subscriptions the broker lacked re-sent and acknowledged.
+    private var isReady: Bool {
         if case .connected = phase { return true }
         return false
     }
@@ -102,14 +116,21 @@ struct ClientState: Sendable {
 
     // MARK: - Connection
 
-    /// Opens a slot for a caller that waits for the connection; already resolved when connected.
+    /// Opens a slot for a caller that waits for the connection; already resolved when the client
+    /// is ready (connected, subscriptions restored) or has stopped.
     mutating func openConnectionWaiter() -> UInt64 {
         let ticket = beginTicket()
-        connectionWaiters.open(ticket, ticket: ticket, outcome: isConnected ? .success(()) : nil)
-        if phase == .stopped {
-            _ = connectionWaiters.resolve(ticket, .failure(MQTTError(.clientStopped, "the MQTT client has stopped")))
-        }
+        let outcome: Result<Void, MQTTError>? =
+            if isReady { .success(()) } else if phase == .stopped {
+                .failure(stopReason ?? MQTTError(.clientStopped, "the MQTT client has stopped"))
+            } else { nil }
+        connectionWaiters.open(ticket, ticket: ticket, outcome: outcome)
         return ticket
+    }
+
+    /// The outcome for a connection waiter if it is known already (tests and diagnostics).
+    mutating func takeConnectionOutcome(_ ticket: UInt64) -> Result<Void, MQTTError>? {
+        connectionWaiters.take(ticket, ticket: ticket)
     }
 
     mutating func resolveConnectionWaiter(_ ticket: UInt64, _ outcome: Result<Void, MQTTError>)
@@ -129,26 +150,44 @@ struct ClientState: Sendable {
         return callsStarted
     }
 
-    /// The broker accepted the connection. Returns the waiters to wake and the subscriptions to (re)send.
-    mutating func connected(sessionPresent: Bool) -> (waiters: [WaiterTable<UInt64, Void>.Continuation], resubscribe: [Subscription]) {
-        phase = .connected(sessionPresent: sessionPresent)
+    /// The broker accepted the connection. Returns the subscriptions to (re)send; connection
+    /// waiters are woken by ``restored()`` once they are back.
+    mutating func connected(sessionPresent: Bool) -> [Subscription] {
+        phase = .restoring(sessionPresent: sessionPresent)
         lastConnectionError = nil
         if !sessionPresent { confirmed.removeAll() }
-        let waiters = connectionWaiters.resolveAll(.success(()))
-        return (waiters, subscriptions.filter { !confirmed.contains($0.filter) })
+        return subscriptions.filter { !confirmed.contains($0.filter) }
+    }
+
+    /// The subscriptions are back. Returns the connection waiters to wake, none if the connection
+    /// was lost meanwhile.
+    mutating func restored() -> [WaiterTable<UInt64, Void>.Continuation] {
+        guard case .restoring(let sessionPresent) = phase else { return [] }
+        phase = .connected(sessionPresent: sessionPresent)
+        return connectionWaiters.resolveAll(.success(()))
     }
 
     mutating func disconnected() {
         if phase != .stopped { phase = .disconnected }
     }
 
-    /// The client stops: every waiting caller gets `error`.
-    mutating func stop(_ error: MQTTError) -> (
+    /// The client stops: waiting calls get `clientStopped`, connection waiters (also later ones)
+    /// get `reason` when there is one (e.g. the broker refused the credentials), else `clientStopped`.
+    /// Returns the parked callers to resume, with their outcomes.
+    mutating func stop(reason: MQTTError?) -> (
         acknowledgements: [WaiterTable<Int32, Acknowledgement>.Continuation],
-        connections: [WaiterTable<UInt64, Void>.Continuation]
+        connections: [WaiterTable<UInt64, Void>.Continuation],
+        stopped: MQTTError,
+        connectionOutcome: MQTTError
     ) {
         phase = .stopped
-        return (acknowledgements.resolveAll(.failure(error)), connectionWaiters.resolveAll(.failure(error)))
+        stopReason = reason
+        let stopped = MQTTError(.clientStopped, "the MQTT client stopped before the broker answered")
+        let connectionOutcome = reason ?? stopped
+        return (
+            acknowledgements.resolveAll(.failure(stopped)), connectionWaiters.resolveAll(.failure(connectionOutcome)),
+            stopped, connectionOutcome
+        )
     }
 
     // MARK: - Subscriptions

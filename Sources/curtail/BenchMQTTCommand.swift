@@ -97,7 +97,13 @@ struct BenchMQTTCommand: AsyncParsableCommand {
             output: .sequence,
             error: .discarded
         ) { execution in
-            for try await line in execution.standardOutput.strings() where line == "ready" { break }
+            var ready = false
+            for try await line in execution.standardOutput.strings() where line == "ready" {
+                ready = true
+                break
+            }
+            // Without a relay the pinger would wait for its first answer forever.
+            guard ready else { throw ValidationError("the \(relay.label) exited before it was ready (could it reach \(broker.url)?)") }
             let result = try await Subprocess.run(
                 .path(FilePath(baseline)),
                 arguments: Arguments(pinger),

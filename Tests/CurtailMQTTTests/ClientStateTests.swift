@@ -53,18 +53,78 @@ struct ClientStateTests {
         var state = ClientState()
         state.remember(.init(filter: "grid/#", qos: .atLeastOnce))
         state.remember(.init(filter: "site/+/telemetry", qos: .atMostOnce))
-        #expect(state.connected(sessionPresent: false).resubscribe.map(\.filter) == ["grid/#", "site/+/telemetry"])
+        #expect(state.connected(sessionPresent: false).map(\.filter) == ["grid/#", "site/+/telemetry"])
         state.confirm(filter: "grid/#")
         state.confirm(filter: "site/+/telemetry")
         state.disconnected()
-        #expect(state.connected(sessionPresent: true).resubscribe.isEmpty)  // the broker kept them
+        #expect(state.connected(sessionPresent: true).isEmpty)  // the broker kept them
         state.disconnected()
-        #expect(state.connected(sessionPresent: false).resubscribe.count == 2)  // session lost: send again
+        #expect(state.connected(sessionPresent: false).count == 2)  // session lost: send again
         state.forget(filter: "grid/#")
         #expect(state.subscriptions.map(\.filter) == ["site/+/telemetry"])
     }
 
+    @Test func connectionWaitersWakeOnlyOnceSubscriptionsAreRestored() {
+        var state = ClientState()
+        state.remember(.init(filter: "grid/#", qos: .atLeastOnce))
+        let early = state.openConnectionWaiter()
+        #expect(state.connected(sessionPresent: false).map(\.filter) == ["grid/#"])
+        #expect(state.isConnected)  // subscribe() may send directly from here on
+        let during = state.openConnectionWaiter()
+        var earlyOutcome = state.takeConnectionOutcome(early)
+        var duringOutcome = state.takeConnectionOutcome(during)
+        #expect(earlyOutcome == nil)
+        #expect(duringOutcome == nil, "a waiter returned before the subscriptions were back")
+        _ = state.restored()  // nobody parked: the slots are resolved in place
+        earlyOutcome = state.takeConnectionOutcome(early)
+        duringOutcome = state.takeConnectionOutcome(during)
+        let late = state.openConnectionWaiter()
+        let lateOutcome = state.takeConnectionOutcome(late)
+        #expect(earlyOutcome?.isSuccess == true)
+        #expect(duringOutcome?.isSuccess == true)
+        #expect(lateOutcome?.isSuccess == true)
+
+        // Lost while restoring: restored() must not report a connection.
+        state.disconnected()
+        _ = state.connected(sessionPresent: false)
+        let waiter = state.openConnectionWaiter()
+        state.disconnected()
+        #expect(state.restored().isEmpty)
+        let lostOutcome = state.takeConnectionOutcome(waiter)
+        #expect(lostOutcome == nil)
+    }
+
+    @Test func connectionWaitersLearnWhyTheClientStopped() {
+        var state = ClientState()
+        let waiting = state.openConnectionWaiter()
+        let refused = MQTTError(.connectionRefused, "bad password", reasonCode: .badUserNameOrPassword)
+        _ = state.stop(reason: refused)
+        let waitingOutcome = state.takeConnectionOutcome(waiting)
+        let later = state.openConnectionWaiter()
+        let laterOutcome = state.takeConnectionOutcome(later)
+        #expect(waitingOutcome?.failure?.code == .connectionRefused)
+        #expect(laterOutcome?.failure?.code == .connectionRefused)
+
+        var plain = ClientState()
+        _ = plain.stop(reason: nil)
+        let ticket = plain.openConnectionWaiter()
+        let plainOutcome = plain.takeConnectionOutcome(ticket)
+        #expect(plainOutcome?.failure?.code == .clientStopped)
+    }
+
     private func parkImmediately(_ state: inout ClientState, mid: Int32, ticket: UInt64) -> Result<Acknowledgement, MQTTError>? {
         state.takeAcknowledgement(mid: mid, ticket: ticket)
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

@@ -118,6 +118,28 @@ struct MQTTClientTests {
         }
     }
 
+    @Test func aSlowConsumerLosesTheOldestMessagesAndIsTold() async throws {
+        try await MosquittoBroker.withBroker { broker in
+            var small = configuration(broker, "slow")
+            small.messageBufferCapacity = 5
+            try await withSubscriberAndPublisher(broker, subscriber: small) { subscriber, publisher in
+                try await subscriber.subscribe(to: "site/s1/groups/+/telemetry")
+                for seq in 1...20 { try await publisher.publish("\(seq)", to: "site/s1/groups/s21/telemetry") }
+                // Nobody reads `messages` while the 20 arrive: 15 must be dropped, oldest first.
+                try await within(.seconds(10), "15 drops") {
+                    while subscriber.droppedMessageCount < 15 { try await Task.sleep(for: .milliseconds(10)) }
+                }
+                #expect(subscriber.droppedMessageCount == 15)
+                let kept = try await receive(5, from: subscriber).compactMap(\.payloadString)
+                #expect(kept == (16...20).map(String.init))
+                let dropped = try await event(from: subscriber) {
+                    if case .messageDropped(_, _, .bufferFull) = $0 { true } else { false }
+                }
+                #expect(dropped == .messageDropped(topic: "site/s1/groups/s21/telemetry", payloadBytes: 1, reason: .bufferFull))
+            }
+        }
+    }
+
     @Test func payloadOverTheBrokerLimitIsRejectedWithAReason() async throws {
         try await MosquittoBroker.withBroker(.init(messageSizeLimit: 1024)) { broker in
             let publisher = try MQTTClient(configuration: configuration(broker, "pub"), logger: testLogger)

@@ -122,9 +122,17 @@ struct MQTTResilienceTests {
             var wrong = configuration(broker, "wrong")
             wrong.credentials = .init(username: "controller", password: "guess")
             let client = try MQTTClient(configuration: wrong, logger: testLogger)
+            async let waited: Result<Void, MQTTError> = {
+                do throws(MQTTError) { try await client.waitUntilConnected(timeout: .seconds(10)) } catch { return .failure(error) }
+                return .success(())
+            }()
             let error = await #expect(throws: MQTTError.self) {
                 try await within(.seconds(10), "the refusal") { try await client.run() }
             }
+            // Whoever waits for the connection learns why it will not come, not just "stopped".
+            guard case .failure(let waitError) = await waited else { Issue.record("waitUntilConnected succeeded"); return }
+            #expect(waitError.code == .connectionRefused)
+            #expect(waitError.reasonCode == error?.reasonCode)
             #expect(error?.code == .connectionRefused)
             #expect(error?.reasonCode == .badUserNameOrPassword || error?.reasonCode == .notAuthorized)
             #expect(error?.description.contains("check the credentials") ?? false, "\(String(describing: error))")
