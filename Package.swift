@@ -9,12 +9,16 @@ let package = Package(
         .executable(name: "mqtt-baseline", targets: ["MQTTBaseline"]),
         .library(name: "CurtailMQTT", targets: ["CurtailMQTT"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
+        .library(name: "CurtailCore", targets: ["CurtailCore"]),
+        .library(name: "CurtailPolicy", targets: ["CurtailPolicy"]),
+        .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libmosquitto from the system (Debian: libmosquitto-dev). No C is compiled here.
@@ -32,6 +36,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The pure domain core: units, time, mining economics, miner catalogue, fleet, bid curve and
+        // dispatcher. No dependencies, no I/O, no clock.
+        .target(name: "CurtailCore"),
+        // The rules engine: the expression language, policies and the decision engine. Pure.
+        .target(name: "CurtailPolicy", dependencies: ["CurtailCore"]),
+        // Policy and site files (YAML) with file:line:col diagnostics.
+        .target(
+            name: "CurtailPolicyFiles",
+            dependencies: ["CurtailCore", "CurtailPolicy", .product(name: "Yams", package: "Yams")]
+        ),
         // Starts and stops a real mosquitto broker on a free loopback port (tests, benchmarks, demo).
         .target(
             name: "LocalBroker",
@@ -48,6 +62,9 @@ let package = Package(
         .executableTarget(
             name: "curtail",
             dependencies: [
+                "CurtailCore",
+                "CurtailPolicy",
+                "CurtailPolicyFiles",
                 "CurtailMQTT",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -175,9 +175,3 @@ struct Binaries {
         return Binaries(curtail: me.path, baseline: baseline)
     }
 }
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

@@ -1,0 +1,332 @@
+public import CurtailCore
+
+/// The decision engine: a policy bound to a site. Feed it one ``DecisionInput`` per tick and it
+/// returns per-group targets with the rules that fired.
+///
+/// Pure and deterministic: no clock (time comes in the input), no I/O, no allocation per tick
+/// once warm. Live control, replay and tuning all drive this type.
+public struct PolicyEngine: Sendable {
+    public let policy: Policy
+    public let site: Site
+    /// Current parameter values, in policy order.
+    public private(set) var parameterValues: [Double]
+
+    private var dispatcher: Dispatcher
+    private var context: ExpressionContext
+    private var directives: DispatchDirectives
+    private var windows: [PriceWindow]
+    private let aggregateWindow: [Int]
+    /// Per rule, per action: the group indices it selects (empty for non-group actions).
+    private let selections: [[[Int]]]
+    private let needsLocalTime: Bool
+    private let needsEvents: Bool
+    private var lastPriceInterval: Int64?
+    private var eventBaselines: [String: Double] = [:]
+    private var firedScratch: [Int] = []
+    /// Rule conditions, flattened, in priority order.
+    private let conditions: ProgramSet
+    private let finalRules: [Bool]
+
+    /// Binds a policy to a site.
+    ///
+    /// - Parameters:
+    ///   - parameters: values overriding the policy's defaults, by name.
+    /// - Throws: ``PolicyError`` when a rule names a group the site lacks, or a parameter is
+    ///   unknown or out of range.
+    public init(policy: Policy, site: Site, parameters: [String: Double] = [:]) throws(PolicyError) {
+        self.policy = policy
+        self.site = site
+        var values = policy.parameters.map(\.value)
+        for (name, value) in parameters {
+            guard let index = policy.parameterIndex(name) else {
+                throw .unknownParameter(name, known: policy.parameters.map(\.name))
+            }
+            guard policy.parameters[index].range.contains(value) else {
+                throw .outOfRange(name, value, policy.parameters[index].range)
+            }
+            values[index] = value
+        }
+        parameterValues = values
+        let names = site.groups.map(\.name)
+        var selections: [[[Int]]] = []
+        for rule in policy.rules {
+            var perAction: [[Int]] = []
+            for action in rule.actions {
+                switch action {
+                case .forceOn(let selection), .forceOff(let selection), .hold(let selection):
+                    switch selection {
+                    case .all:
+                        perAction.append(Array(names.indices))
+                    case .groups(let list):
+                        var indices: [Int] = []
+                        for name in list {
+                            guard let index = names.firstIndex(of: name) else {
+                                throw .unknownGroup(name, rule: rule.name, known: names)
+                            }
+                            indices.append(index)
+                        }
+                        perAction.append(indices)
+                    }
+                default:
+                    perAction.append([])
+                }
+            }
+            selections.append(perAction)
+        }
+        self.selections = selections
+        conditions = ProgramSet(policy.rules.map(\.condition))
+        finalRules = policy.rules.map(\.isFinal)
+        let environment = policy.environment
+        var windowSeconds: [Double] = []
+        var aggregateWindow: [Int] = []
+        for aggregate in environment.aggregates {
+            if let index = windowSeconds.firstIndex(of: aggregate.windowSeconds) {
+                aggregateWindow.append(index)
+            } else {
+                windowSeconds.append(aggregate.windowSeconds)
+                aggregateWindow.append(windowSeconds.count - 1)
+            }
+        }
+        self.aggregateWindow = aggregateWindow
+        windows = windowSeconds.map { PriceWindow(seconds: $0) }
+        needsLocalTime = environment.usedVariables.contains { $0.needsLocalTime }
+        needsEvents =
+            !environment.eventPrograms.isEmpty || environment.usedVariables.contains(.eventActive)
+            || environment.usedVariables.contains(.eventCapMW)
+        context = ExpressionContext(
+            parameterCount: policy.parameters.count,
+            aggregateCount: environment.aggregates.count,
+            eventCount: environment.eventPrograms.count
+        )
+        directives = DispatchDirectives(price: .nan, hashPrice: 0, groupCount: site.groups.count)
+        dispatcher = Dispatcher(site: site, settings: DispatchSettings())
+        firedScratch.reserveCapacity(policy.rules.count)
+        applyParameters()
+    }
+
+    /// The site's bid curve.
+    public var bidCurve: BidCurve { dispatcher.curve }
+
+    /// The dispatch settings in force (from the hysteresis section and parameters).
+    public var dispatchSettings: DispatchSettings { dispatcher.settings }
+
+    /// Sets one parameter.
+    ///
+    /// - Throws: ``PolicyError`` for an unknown name or a value outside the declared range.
+    public mutating func set(parameter name: String, to value: Double) throws(PolicyError) {
+        guard let index = policy.parameterIndex(name) else { throw .unknownParameter(name, known: policy.parameters.map(\.name)) }
+        guard policy.parameters[index].range.contains(value) else { throw .outOfRange(name, value, policy.parameters[index].range) }
+        parameterValues[index] = value
+        applyParameters()
+    }
+
+    /// Forgets all history (dispatch state, price windows, event baselines).
+    public mutating func reset() {
+        dispatcher.reset()
+        for index in windows.indices { windows[index].clear() }
+        lastPriceInterval = nil
+        eventBaselines.removeAll()
+    }
+
+    private mutating func applyParameters() {
+        let p = parameterValues
+        for index in p.indices { context.parameters[index] = p[index] }
+        let h = policy.hysteresis
+        dispatcher.update(
+            settings: DispatchSettings(
+                poolFee: policy.economics.poolFee.resolve(p),
+                priceBand: h.priceBand.resolve(p),
+                confirmIntervalsDown: max(1, Int(h.confirmIntervalsDown.resolve(p).rounded())),
+                confirmIntervalsUp: max(1, Int(h.confirmIntervalsUp.resolve(p).rounded())),
+                minimumOnSeconds: h.minimumOn.resolve(p),
+                minimumOffSeconds: h.minimumOff.resolve(p)
+            )
+        )
+        let site = self.site
+        let fee = policy.economics.poolFee.resolve(p)
+        let efficiencies = site.groups.map { $0.model.nominalEfficiency }
+        let hashPriceOne = USDPerTerahashDay(1)
+        // Per unit of hash price; scaled by the hash price each tick.
+        breakEvenPerHashPrice = (
+            efficiencies.map { BreakEven.price(hashPrice: hashPriceOne, poolFee: fee, efficiency: $0).value }.max() ?? .nan,
+            efficiencies.map { BreakEven.price(hashPrice: hashPriceOne, poolFee: fee, efficiency: $0).value }.min() ?? .nan
+        )
+        context[.maxImportMW] = site.maxImport.value
+        context[.nameplateMW] = site.nameplatePower.value
+    }
+
+    private var breakEvenPerHashPrice: (max: Double, min: Double) = (.nan, .nan)
+
+    /// Decides one tick, overwriting `decision` (reuse one value across ticks to avoid allocation).
+    public mutating func decide(_ input: DecisionInput, into decision: inout Decision) {
+        let time = input.time
+        let p = parameterValues
+
+        // Prices and windows.
+        var newInterval = false
+        var rtPrice = Double.nan
+        var priceAge = Double.infinity
+        if let observation = input.realTimePrice, observation.price.isFinite {
+            rtPrice = observation.price.value
+            priceAge = max(0, time.seconds(since: observation.publishedAt))
+            let start = observation.intervalStart.millisecondsSinceEpoch
+            if start != lastPriceInterval {
+                newInterval = true
+                lastPriceInterval = start
+                for index in windows.indices { windows[index].push(time: start, value: rtPrice) }
+                for (slot, aggregate) in policy.environment.aggregates.enumerated() {
+                    context.aggregates[slot] = windows[aggregateWindow[slot]].value(of: aggregate)
+                }
+            }
+        }
+        let daPrice = input.dayAheadPrice.map(\.value) ?? .nan
+        let adder = policy.economics.energyAdder.resolve(p)
+        let marketPrice = policy.economics.priceSource == .realTime ? rtPrice : daPrice
+        let price = marketPrice + adder
+
+        // Variables.
+        context[.price] = price
+        context[.rtPrice] = rtPrice
+        context[.daPrice] = daPrice
+        context[.priceAge] = priceAge
+        let hashPrice = input.hashPrice.value
+        context[.hashPrice] = hashPrice
+        context[.breakEvenMax] = breakEvenPerHashPrice.max * hashPrice
+        context[.breakEvenMin] = breakEvenPerHashPrice.min * hashPrice
+        context[.eea] = Double(input.eeaLevel)
+        context[.frequency] = input.frequency ?? .nan
+        context[.siteMW] = dispatcher.lastSitePower.value
+        context[.measuredMW] = input.measuredSitePower?.value ?? .nan
+        if needsLocalTime {
+            let local = site.timeZone.localTime(at: time)
+            context[.hour] = Double(local.hour)
+            context[.minute] = Double(local.minute)
+            context[.weekday] = Double(local.weekday)
+            context[.month] = Double(local.month)
+            context[.day] = Double(local.day)
+        }
+        var cpProbability = 0.0
+        var cpAlert = false
+        if !input.alerts.isEmpty {
+            for alert in input.alerts where alert.kind == "4cp" && alert.isActive(at: time) {
+                cpAlert = true
+                cpProbability = max(cpProbability, alert.probability)
+            }
+        }
+        context[.cpAlert] = cpAlert ? 1 : 0
+        context[.cpProbability] = cpProbability
+        if needsEvents { updateEvents(input.events, at: time) }
+
+        // Rules.
+        directives.reset(price: price, hashPrice: hashPrice)
+        var priceSet = false
+        var strikeSet = false
+        var priceOffset = 0.0
+        firedScratch.removeAll(keepingCapacity: true)
+        for r in 0..<conditions.count {
+            guard conditions.evaluate(r, in: context) != 0 else { continue }
+            firedScratch.append(r)
+            apply(rule: r, priceSet: &priceSet, strikeSet: &strikeSet, priceOffset: &priceOffset)
+            if finalRules[r] { break }
+        }
+        directives.price += priceOffset
+
+        // Failsafes.
+        var failsafeConstraint: SiteConstraints = []
+        if let lost = input.brokerLostSince, time.seconds(since: lost) >= policy.failsafe.brokerLostAfter.resolve(p) {
+            directives.failsafe = policy.failsafe.onBrokerLost
+            failsafeConstraint.insert(.brokerLost)
+        }
+        if marketPriceMissing(price: marketPrice, age: priceAge, p: p) {
+            if directives.failsafe != .curtail { directives.failsafe = policy.failsafe.onStalePrice }
+            failsafeConstraint.insert(.stalePrice)
+        }
+
+        dispatcher.dispatch(directives, at: time, newPriceInterval: newInterval, into: &decision)
+        decision.constraints.formUnion(failsafeConstraint)
+        decision.firedRules.removeAll(keepingCapacity: true)
+        decision.firedRules.append(contentsOf: firedScratch)
+    }
+
+    /// Applies the actions of a fired rule to the directives.
+    private mutating func apply(rule r: Int, priceSet: inout Bool, strikeSet: inout Bool, priceOffset: inout Double) {
+        for (a, action) in policy.rules[r].actions.enumerated() {
+            switch action {
+            case .capSite(let expression):
+                let value = expression.evaluate(in: context)
+                if !value.isNaN { directives.capMW = min(directives.capMW, max(0, value)) }
+            case .floorSite(let expression):
+                let value = expression.evaluate(in: context)
+                if value.isFinite { directives.floorMW = max(directives.floorMW, value) }
+            case .price(let expression):
+                if !priceSet {
+                    directives.price = expression.evaluate(in: context)
+                    priceSet = true
+                }
+            case .priceOffset(let expression):
+                priceOffset += expression.evaluate(in: context)
+            case .strike(let expression):
+                if !strikeSet {
+                    directives.strikeOverride = expression.evaluate(in: context)
+                    strikeSet = true
+                }
+            case .strikeOffset(let expression):
+                directives.strikeOffset += expression.evaluate(in: context)
+            case .forceOn, .forceOff, .hold:
+                let state: GroupOverride
+                switch action {
+                case .forceOn: state = .forceOn
+                case .forceOff: state = .forceOff
+                default: state = .hold
+                }
+                // Rules run highest priority first: the first to claim a group wins.
+                for g in selections[r][a] where directives.overrides[g] == .none {
+                    directives.overrides[g] = state
+                }
+            case .immediate:
+                directives.immediate = true
+            }
+        }
+    }
+
+    /// Decides one tick and returns a new decision.
+    public mutating func decide(_ input: DecisionInput) -> Decision {
+        var decision = Decision(groupCount: site.groups.count)
+        decide(input, into: &decision)
+        return decision
+    }
+
+    private func marketPriceMissing(price: Double, age: Double, p: [Double]) -> Bool {
+        if price.isNaN { return true }
+        if policy.economics.priceSource == .realTime { return age > policy.failsafe.stalePriceAfter.resolve(p) }
+        return false
+    }
+
+    private mutating func updateEvents(_ events: [GridEvent], at time: Timestamp) {
+        var any = false
+        var cap = Double.infinity
+        for slot in context.events.indices { context.events[slot] = 0 }
+        let baselineNow = dispatcher.lastSitePower.value
+        for event in events where event.isActive(at: time) {
+            any = true
+            switch event.target {
+            case .maximum(let mw):
+                cap = min(cap, mw.value)
+            case .reduction(let mw):
+                let baseline = eventBaselines[event.id] ?? baselineNow
+                eventBaselines[event.id] = baseline
+                cap = min(cap, max(0, baseline - mw.value))
+            }
+            for (slot, program) in policy.environment.eventPrograms.enumerated() where program == event.program || program == event.id {
+                context.events[slot] = 1
+            }
+        }
+        if !eventBaselines.isEmpty {
+            for id in eventBaselines.keys where !events.contains(where: { $0.id == id && $0.isActive(at: time) }) {
+                eventBaselines[id] = nil
+            }
+        }
+        context[.eventActive] = any ? 1 : 0
+        context[.eventCapMW] = cap
+    }
+}

@@ -1,0 +1,75 @@
+/// Recent prices within a time window, with running statistics updated as prices arrive.
+///
+/// The sum is kept incrementally and the values are also kept sorted (binary-search insert
+/// and remove), so average, lowest, highest and percentiles cost O(1) to read and O(window)
+/// to update at worst, once per price interval.
+struct PriceWindow: Sendable {
+    let milliseconds: Int64
+    private var times: [Int64] = []
+    private var values: [Double] = []
+    private var head = 0
+    private var sum = 0.0
+    private var sorted: [Double] = []
+
+    init(seconds: Double) {
+        milliseconds = Int64(seconds * 1000)
+    }
+
+    /// Adds the price of the interval starting at `time`, dropping those that started
+    /// `window` or more before it.
+    mutating func push(time: Int64, value: Double) {
+        times.append(time)
+        values.append(value)
+        sum += value
+        sorted.insert(value, at: insertionIndex(value))
+        while head < times.count, times[head] <= time - milliseconds {
+            let old = values[head]
+            sum -= old
+            sorted.remove(at: insertionIndex(old) - 1)
+            head += 1
+        }
+        if head > 256, head * 2 > times.count {
+            times.removeFirst(head)
+            values.removeFirst(head)
+            head = 0
+            // Re-sum now and then so rounding cannot drift.
+            sum = values.reduce(0, +)
+        }
+    }
+
+    private func insertionIndex(_ value: Double) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] <= value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    var count: Int { sorted.count }
+
+    func value(of aggregate: Aggregate) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        switch aggregate.kind {
+        case .average: return sum / Double(sorted.count)
+        case .lowest: return sorted[0]
+        case .highest: return sorted[sorted.count - 1]
+        case .percentile:
+            // Linear interpolation between closest ranks.
+            let rank = aggregate.percentile / 100 * Double(sorted.count - 1)
+            let low = Int(rank.rounded(.down))
+            let high = min(low + 1, sorted.count - 1)
+            let t = rank - Double(low)
+            return sorted[low] + (sorted[high] - sorted[low]) * t
+        }
+    }
+
+    mutating func clear() {
+        times.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        sorted.removeAll(keepingCapacity: true)
+        head = 0
+        sum = 0
+    }
+}

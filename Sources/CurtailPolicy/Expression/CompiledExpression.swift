@@ -1,0 +1,185 @@
+/// An expression parsed, type-checked and compiled to a small stack program, once, at load
+/// time. Evaluating it never parses or allocates.
+public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
+    enum Op: Hashable, Sendable {
+        case constant(Double)
+        case variable(Int)
+        case parameter(Int)
+        case aggregate(Int)
+        case event(Int)
+        case anyEvent
+        case add, subtract, multiply, divide, negate
+        case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual
+        case and, or, not
+        case minimum(Int), maximum(Int), absolute, clamp
+        case inRange
+        case inList(Int)
+    }
+
+    let ops: [Op]
+    let lists: [[Double]]
+    let stackDepth: Int
+    /// The result type.
+    public let type: ExpressionType
+    /// The source text.
+    public let source: String
+    /// Names the expression reads (variables and parameters), for the rule trace.
+    public let names: [String]
+
+    /// Parses, checks and compiles `source`.
+    ///
+    /// - Parameters:
+    ///   - source: the expression text.
+    ///   - expected: the type the result must have; a bare number is accepted where a number with
+    ///     a unit is expected.
+    ///   - environment: parameters in scope; collects what the expression uses.
+    /// - Throws: ``ExpressionError`` with the offset of the first problem.
+    public init(_ source: String, expecting expected: ExpressionType, in environment: inout ExpressionEnvironment) throws(ExpressionError) {
+        let tree = try Parser.parse(source)
+        var compiler = Compiler(environment: environment)
+        let type = try compiler.emit(tree)
+        switch (expected, type) {
+        case (.number(let want), .number(let have)) where have == want || have == .none:
+            break
+        default:
+            if expected != type {
+                throw ExpressionError(offset: 0, message: "expected \(expected), but this expression is \(type)")
+            }
+        }
+        environment = compiler.environment
+        ops = compiler.ops
+        lists = compiler.lists
+        stackDepth = compiler.maxDepth
+        self.type = type
+        self.source = source
+        names = compiler.names
+    }
+
+    /// Evaluates the expression. Booleans are 1 (true) and 0 (false).
+    public func evaluate(in context: ExpressionContext) -> Double {
+        ops.withUnsafeBufferPointer { ops in
+            context.variables.withUnsafeBufferPointer { variables in
+                context.parameters.withUnsafeBufferPointer { parameters in
+                    context.aggregates.withUnsafeBufferPointer { aggregates in
+                        context.events.withUnsafeBufferPointer { events in
+                            Self.run(
+                                ops,
+                                depth: stackDepth,
+                                lists: lists,
+                                variables: variables,
+                                parameters: parameters,
+                                aggregates: aggregates,
+                                events: events
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The interpreter: a stack machine over `Double`s on the native stack.
+    static func run(
+        _ ops: UnsafeBufferPointer<Op>,
+        depth: Int,
+        lists: [[Double]],
+        variables: UnsafeBufferPointer<Double>,
+        parameters: UnsafeBufferPointer<Double>,
+        aggregates: UnsafeBufferPointer<Double>,
+        events: UnsafeBufferPointer<Double>
+    ) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
+            var top = -1
+            for op in ops {
+                switch op {
+                case .constant(let value):
+                    top += 1
+                    stack[top] = value
+                case .variable(let index):
+                    top += 1
+                    stack[top] = variables[index]
+                case .parameter(let index):
+                    top += 1
+                    stack[top] = parameters[index]
+                case .aggregate(let index):
+                    top += 1
+                    stack[top] = aggregates[index]
+                case .event(let index):
+                    top += 1
+                    stack[top] = events[index]
+                case .anyEvent:
+                    top += 1
+                    stack[top] = variables[Variable.eventActive.rawValue]
+                case .add:
+                    top -= 1
+                    stack[top] += stack[top + 1]
+                case .subtract:
+                    top -= 1
+                    stack[top] -= stack[top + 1]
+                case .multiply:
+                    top -= 1
+                    stack[top] *= stack[top + 1]
+                case .divide:
+                    top -= 1
+                    stack[top] /= stack[top + 1]
+                case .negate:
+                    stack[top] = -stack[top]
+                case .less:
+                    top -= 1
+                    stack[top] = stack[top] < stack[top + 1] ? 1 : 0
+                case .lessOrEqual:
+                    top -= 1
+                    stack[top] = stack[top] <= stack[top + 1] ? 1 : 0
+                case .greater:
+                    top -= 1
+                    stack[top] = stack[top] > stack[top + 1] ? 1 : 0
+                case .greaterOrEqual:
+                    top -= 1
+                    stack[top] = stack[top] >= stack[top + 1] ? 1 : 0
+                case .equal:
+                    top -= 1
+                    stack[top] = stack[top] == stack[top + 1] ? 1 : 0
+                case .notEqual:
+                    top -= 1
+                    stack[top] = stack[top] != stack[top + 1] ? 1 : 0
+                case .and:
+                    top -= 1
+                    stack[top] = stack[top] != 0 && stack[top + 1] != 0 ? 1 : 0
+                case .or:
+                    top -= 1
+                    stack[top] = stack[top] != 0 || stack[top + 1] != 0 ? 1 : 0
+                case .not:
+                    stack[top] = stack[top] != 0 ? 0 : 1
+                case .minimum(let count):
+                    var value = stack[top]
+                    for offset in 1..<count { value = Swift.min(value, stack[top - offset]) }
+                    top -= count - 1
+                    stack[top] = value
+                case .maximum(let count):
+                    var value = stack[top]
+                    for offset in 1..<count { value = Swift.max(value, stack[top - offset]) }
+                    top -= count - 1
+                    stack[top] = value
+                case .absolute:
+                    stack[top] = Swift.abs(stack[top])
+                case .clamp:
+                    top -= 2
+                    stack[top] = Swift.min(Swift.max(stack[top], stack[top + 1]), stack[top + 2])
+                case .inRange:
+                    top -= 2
+                    let value = stack[top]
+                    stack[top] = value >= stack[top + 1] && value <= stack[top + 2] ? 1 : 0
+                case .inList(let index):
+                    let value = stack[top]
+                    stack[top] = lists[index].contains(value) ? 1 : 0
+                }
+            }
+            return stack[0]
+        }
+    }
+
+    /// Evaluates a boolean expression.
+    public func isTrue(in context: ExpressionContext) -> Bool { evaluate(in: context) != 0 }
+
+    public var description: String { source }
+}

@@ -1,0 +1,58 @@
+/// Several compiled expressions flattened into one instruction array, so the engine evaluates
+/// all rule conditions of a tick without touching per-rule storage (no reference counting in
+/// the hot loop).
+public struct ProgramSet: Sendable {
+    private let ops: [CompiledExpression.Op]
+    private let ranges: [Range<Int>]
+    private let lists: [[Double]]
+    private let depth: Int
+
+    /// Flattens `expressions`, in order; evaluate them by index.
+    public init(_ expressions: [CompiledExpression]) {
+        var ops: [CompiledExpression.Op] = []
+        var ranges: [Range<Int>] = []
+        var lists: [[Double]] = []
+        var depth = 1
+        for expression in expressions {
+            let start = ops.count
+            let listBase = lists.count
+            for op in expression.ops {
+                if case .inList(let index) = op { ops.append(.inList(index + listBase)) } else { ops.append(op) }
+            }
+            lists += expression.lists
+            ranges.append(start..<ops.count)
+            depth = max(depth, expression.stackDepth)
+        }
+        self.ops = ops
+        self.ranges = ranges
+        self.lists = lists
+        self.depth = depth
+    }
+
+    /// Number of programs.
+    public var count: Int { ranges.count }
+
+    /// Evaluates program `index`. Booleans are 1 and 0.
+    public func evaluate(_ index: Int, in context: ExpressionContext) -> Double {
+        let range = ranges[index]
+        return ops.withUnsafeBufferPointer { ops in
+            context.variables.withUnsafeBufferPointer { variables in
+                context.parameters.withUnsafeBufferPointer { parameters in
+                    context.aggregates.withUnsafeBufferPointer { aggregates in
+                        context.events.withUnsafeBufferPointer { events in
+                            CompiledExpression.run(
+                                UnsafeBufferPointer(rebasing: ops[range]),
+                                depth: depth,
+                                lists: lists,
+                                variables: variables,
+                                parameters: parameters,
+                                aggregates: aggregates,
+                                events: events
+                            )
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+import CurtailCore
+import CurtailPolicy
+import Yams
+
+/// Reads typed values out of a composed YAML tree, strictly, collecting every problem with
+/// its position instead of stopping at the first.
+struct YAMLReader {
+    let file: String
+    let lines: [Substring]
+    private(set) var diagnostics: [Diagnostic] = []
+    /// Group names used by rules, with where they are, to check against a site.
+    var groupReferences: [(name: String, line: Int, column: Int)] = []
+
+    init(file: String, text: String) {
+        self.file = file
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// Parses the text into a root node, or records the YAML syntax error.
+    mutating func compose(_ text: String) -> Node? {
+        do {
+            guard let root = try Yams.compose(yaml: text) else {
+                report(line: 1, column: 1, "the file is empty")
+                return nil
+            }
+            return root
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                report(line: mark.line, column: mark.column, "YAML syntax: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                report(line: context.mark.line, column: context.mark.column, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+            case .reader(let problem, _, _, _):
+                report(line: 1, column: 1, "cannot read the file as UTF-8 YAML: \(problem)")
+            default:
+                report(line: 1, column: 1, "YAML: \(error)")
+            }
+            return nil
+        } catch {
+            report(line: 1, column: 1, "YAML: \(error)")
+            return nil
+        }
+    }
+
+    // MARK: - Reporting
+
+    mutating func report(line: Int, column: Int, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message))
+    }
+
+    mutating func report(_ node: Node?, _ message: String) {
+        let mark = node?.mark
+        report(line: mark?.line ?? 1, column: mark?.column ?? 1, message)
+    }
+
+    // MARK: - Structure
+
+    /// The entries of a mapping, checking keys strictly: unknown keys and missing required keys
+    /// are reported. Returns `nil` (reported) when the node is not a mapping.
+    mutating func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) -> [String: Node]? {
+        guard let mapping = node.mapping else {
+            report(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
+            return nil
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                report(key, "keys must be plain names")
+                continue
+            }
+            guard allowed.contains(name) else {
+                var message = "unknown key '\(name)' in \(what)"
+                if let close = Self.closest(name, in: allowed) { message += "; did you mean '\(close)'?" }
+                message += " (allowed: \(allowed.joined(separator: ", ")))"
+                report(key, message)
+                continue
+            }
+            result[name] = value
+        }
+        for name in required where result[name] == nil {
+            report(node, "\(what) is missing required key '\(name)'")
+        }
+        return result
+    }
+
+    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+        guard let sequence = node.sequence else {
+            report(node, "\(what) must be a list, found \(kind(node))")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    func kind(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.string.isEmpty ? "nothing" : "'\(scalar.string)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    // MARK: - Scalars
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard let scalar = node.scalar, !scalar.string.isEmpty else {
+            report(node, "\(what) must be text, found \(kind(node))")
+            return nil
+        }
+        return scalar.string
+    }
+
+    /// A topic-safe name: letters, digits, `-` and `_`.
+    mutating func identifier(_ node: Node, _ what: String) -> String? {
+        guard let text = string(node, what) else { return nil }
+        guard text.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
+        else {
+            report(node, "\(what) '\(text)' may only contain letters, digits, '-' and '_' (it is used in MQTT topics)")
+            return nil
+        }
+        return text
+    }
+
+    mutating func number(_ node: Node, _ what: String, range: ClosedRange<Double>? = nil, rangeText: String? = nil) -> Double? {
+        guard let scalar = node.scalar, scalar.style == .plain || scalar.style == .any, let value = Self.parseNumber(scalar.string) else {
+            report(node, "\(what) must be a number, found \(kind(node))")
+            return nil
+        }
+        if let range, !range.contains(value) {
+            report(node, "\(what) = \(Self.format(value)) is out of range; allowed: \(rangeText ?? Self.format(range))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
+        guard let value = number(node, what) else { return nil }
+        guard value == value.rounded(), let int = Int(exactly: value) else {
+            report(node, "\(what) must be a whole number, found \(Self.format(value))")
+            return nil
+        }
+        guard range.contains(int) else {
+            report(node, "\(what) = \(int) is out of range; allowed: \(range.lowerBound)...\(range.upperBound == .max ? "" : "\(range.upperBound)")")
+            return nil
+        }
+        return int
+    }
+
+    mutating func boolean(_ node: Node, _ what: String) -> Bool? {
+        switch node.scalar?.string {
+        case "true": return true
+        case "false": return false
+        default:
+            report(node, "\(what) must be true or false, found \(kind(node))")
+            return nil
+        }
+    }
+
+    /// A duration in seconds: `90s`, `15m`, `2h`, `1d`, or a plain number of seconds.
+    mutating func duration(_ node: Node, _ what: String) -> Double? {
+        guard let text = node.scalar?.string, let seconds = Self.parseDuration(text) else {
+            report(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(kind(node))")
+            return nil
+        }
+        guard seconds >= 0 else {
+            report(node, "\(what) must not be negative")
+            return nil
+        }
+        return seconds
+    }
+
+    mutating func choice(_ node: Node, _ what: String, _ options: [String]) -> String? {
+        guard let text = node.scalar?.string, options.contains(text) else {
+            report(node, "\(what) must be one of \(options.joined(separator: ", ")), found \(kind(node))")
+            return nil
+        }
+        return text
+    }
+
+    // MARK: - Expressions
+
+    /// Compiles an expression scalar, mapping an error's offset to the file position.
+    mutating func expression(_ node: Node, _ what: String, expecting type: ExpressionType, in environment: inout ExpressionEnvironment)
+        -> CompiledExpression?
+    {
+        guard let scalar = node.scalar else {
+            report(node, "\(what) must be an expression, found \(kind(node))")
+            return nil
+        }
+        do {
+            return try CompiledExpression(scalar.string, expecting: type, in: &environment)
+        } catch {
+            let (line, column) = position(of: error.offset, in: scalar)
+            report(line: line, column: column, "\(what): \(error.message)")
+            return nil
+        }
+    }
+
+    /// File position of the scalar's `offset`-th Unicode scalar.
+    func position(of offset: Int, in scalar: Node.Scalar) -> (Int, Int) {
+        guard let mark = scalar.mark else { return (1, 1 + offset) }
+        switch scalar.style {
+        case .literal, .folded:
+            // Content starts on the next line at the block's indentation; each content line
+            // contributes its length plus one (newline, or the space folding put there).
+            var remaining = offset
+            var lineNumber = mark.line + 1
+            while lineNumber - 1 < lines.count {
+                let text = lines[lineNumber - 1]
+                let indentation = text.prefix { $0 == " " }.count
+                let length = text.unicodeScalars.count - indentation
+                if remaining <= length { return (lineNumber, indentation + remaining + 1) }
+                remaining -= length + 1
+                lineNumber += 1
+            }
+            return (mark.line, mark.column)
+        case .singleQuoted, .doubleQuoted:
+            return (mark.line, mark.column + 1 + offset)
+        default:
+            return (mark.line, mark.column + offset)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func parseNumber(_ text: String) -> Double? {
+        let cleaned = text.replacing("_", with: "")
+        guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
+        return value
+    }
+
+    static func parseDuration(_ text: String) -> Double? {
+        if let value = parseNumber(text) { return value }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("min", 60), ("m", 60), ("h", 3600), ("d", 86_400)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let value = parseNumber(String(text.dropLast(suffix.count)).trimmingSpaces) { return value * factor }
+        }
+        return nil
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    static func format(_ range: ClosedRange<Double>) -> String {
+        "\(format(range.lowerBound))...\(range.upperBound == .infinity ? "" : format(range.upperBound))"
+    }
+
+    static func closest(_ name: String, in options: [String]) -> String? {
+        let scored = options.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
+        guard let scored, scored.1 <= max(2, name.count / 3) else { return nil }
+        return scored.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a)
+        let y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var row = Array(0...y.count)
+        for i in 1...x.count {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...y.count {
+                let saved = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
+                previous = saved
+            }
+        }
+        return row[y.count]
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
