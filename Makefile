@@ -43,10 +43,12 @@ format:
 test: build lint
 	$(SWIFT) test --disable-xctest
 
-# Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C).
+# Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C)
+# and the decision engine on a year of real ERCOT prices (reads ../shared/data).
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail bench mqtt
+	$(RELEASE_BIN)/curtail bench engine
 
 # The full demo (simulated grid + live controller) arrives with the live-controller issue; until
 # then `make demo` shows what runs today: Curtail's MQTT client relaying through a real local

@@ -74,6 +74,11 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
+        .testTarget(
+            name: "CurtailPolicyTests",
+            dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "curtail"]
+        ),
         .testTarget(
             name: "CurtailMQTTTests",
             dependencies: [

@@ -29,7 +29,9 @@ struct YAMLReader {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
                 report(line: mark.line, column: mark.column, "YAML syntax: \(problem)")
             case .duplicatedKeysInMapping(let duplicates, let context):
-                report(line: context.mark.line, column: context.mark.column, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+                let (line, column) =
+                    secondOccurrence(of: duplicates.first ?? "", after: context.mark.line) ?? (context.mark.line, context.mark.column)
+                report(line: line, column: column, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")): each key may appear once")
             case .reader(let problem, _, _, _):
                 report(line: 1, column: 1, "cannot read the file as UTF-8 YAML: \(problem)")
             default:
@@ -40,6 +42,18 @@ struct YAMLReader {
             report(line: 1, column: 1, "YAML: \(error)")
             return nil
         }
+    }
+
+    /// Where a key is written the second time (libyaml reports only the mapping's start).
+    func secondOccurrence(of key: String, after line: Int) -> (Int, Int)? {
+        var seen = 0
+        for (index, text) in lines.enumerated() where index + 1 >= line {
+            let trimmed = text.drop { $0 == " " || $0 == "-" || $0 == "{" }
+            guard trimmed.hasPrefix(key + ":") else { continue }
+            seen += 1
+            if seen == 2 { return (index + 1, text.count - trimmed.count + 1) }
+        }
+        return nil
     }
 
     // MARK: - Reporting
@@ -239,7 +253,8 @@ struct YAMLReader {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        let rounded = (value * 1000).rounded() / 1000
+        return abs(rounded - rounded.rounded()) < 1e-9 && abs(rounded) < 1e15 ? String(Int(rounded.rounded())) : String(rounded)
     }
 
     static func format(_ range: ClosedRange<Double>) -> String {

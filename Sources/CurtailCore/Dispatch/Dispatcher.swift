@@ -389,6 +389,18 @@ public struct Dispatcher: Sendable {
         return steps[s].upper
     }
 
+    /// The smallest position at or above `x` the firmware can hold (at most the group's top).
+    private static func snapUp(_ c: GroupConstants, _ steps: UnsafeBufferPointer<StepData>, _ x: Double) -> Double {
+        guard x > 1e-9, c.topLevel > 0 else { return 0 }
+        if x < c.firstUpperKW - 1e-9 {
+            return min((x / c.onStepKWPerMiner - 1e-9).rounded(.up) * c.onStepKWPerMiner, c.firstUpperKW)
+        }
+        if c.intermediate { return min(x, c.topKW) }
+        var s = c.stepStart
+        while s + 1 < c.stepStart + c.topLevel, steps[s].upper < x - 1e-9 { s += 1 }
+        return steps[s].upper
+    }
+
     /// Per-miner power, group power and hash rate at a position.
     private static func pointOf(_ c: GroupConstants, _ steps: UnsafeBufferPointer<StepData>, _ x: Double, running count: Int) -> GroupTarget {
         guard count > 0 else {
@@ -423,8 +435,9 @@ public struct Dispatcher: Sendable {
 
     private enum IncreaseBound { case top, previous }
 
-    /// Adds up to `amountKW` in merit order (most valuable steps first). Groups forced off or
-    /// held do not move; groups inside their minimum off time add no miners.
+    /// Adds `amountKW` in merit order (most valuable steps first), rounding the last step up to a
+    /// whole miner or level when its limit allows. Groups forced off or held do not move; groups
+    /// inside their minimum off time add no miners.
     private mutating func increase(
         by amountKW: Double,
         total: Double,
@@ -456,7 +469,11 @@ public struct Dispatcher: Sendable {
                                     limit = min(limit, Double(state[g].running) * c.onStepKWPerMiner)
                                 }
                                 guard limit > x + 1e-9 else { continue }
-                                let snapped = max(Self.snapDown(c, steps, min(limit, x + remaining)), x)
+                                // Round up to whole miners or levels so a floor or ramp-down limit is met, but never
+                                // past the limit (previous position or step top).
+                                var snapped = Self.snapUp(c, steps, min(limit, x + remaining))
+                                if snapped > limit + 1e-9 { snapped = Self.snapDown(c, steps, limit) }
+                                snapped = max(snapped, x)
                                 guard snapped > x + 1e-9 else { continue }
                                 state[g].position = snapped
                                 state[g].reason = reason
