@@ -101,8 +101,8 @@ public enum ConfigurationFiles: Sendable {
         }
     }
 
-    /// A policy file has a top-level `policy:`; a site file has `site:` and no `policy:` name
-    /// of its own... except that site files may name their policy, so `groups:` decides.
+    /// A site file has top-level `groups:` (it may also name a `policy:` file); otherwise a file
+    /// with `policy:` or `rules:` is a policy.
     static func kind(of text: String) -> Kind? {
         guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping else {
             // Let the policy reader report the syntax error with its position.

@@ -84,7 +84,7 @@ struct YAMLReader {
             }
             guard allowed.contains(name) else {
                 var message = "unknown key '\(name)' in \(what)"
-                if let close = Self.closest(name, in: allowed) { message += "; did you mean '\(close)'?" }
+                if let close = NameSuggestion.closest(to: name, in: allowed) { message += "; did you mean '\(close)'?" }
                 message += " (allowed: \(allowed.joined(separator: ", ")))"
                 report(key, message)
                 continue
@@ -259,30 +259,6 @@ struct YAMLReader {
 
     static func format(_ range: ClosedRange<Double>) -> String {
         "\(format(range.lowerBound))...\(range.upperBound == .infinity ? "" : format(range.upperBound))"
-    }
-
-    static func closest(_ name: String, in options: [String]) -> String? {
-        let scored = options.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
-        guard let scored, scored.1 <= max(2, name.count / 3) else { return nil }
-        return scored.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a)
-        let y = Array(b)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var row = Array(0...y.count)
-        for i in 1...x.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...y.count {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[y.count]
     }
 }
 

@@ -263,24 +263,6 @@ struct Compiler {
     /// "; did you mean 'x'?" for a close known name.
     static func suggestion(for name: String, in environment: ExpressionEnvironment) -> String {
         let candidates = Array(Variable.byName.keys) + Array(environment.parameters.keys) + Array(Variable.constants.keys)
-        let best = candidates.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-        if let best, best.1 <= max(2, name.count / 3) { return "; did you mean '\(best.0)'?" }
-        return ""
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a)
-        let y = Array(b)
-        var row = Array(0...y.count)
-        for i in 1...max(x.count, 1) where !x.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(y.count, 1) where !y.isEmpty {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (x[i - 1] == y[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[y.count]
+        return NameSuggestion.closest(to: name, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 }
