@@ -4,7 +4,9 @@ import Foundation
 /// Real data from `../shared/data` (next to the repository), and paths inside the repository.
 enum TestData {
     static let repository: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let data = repository.deletingLastPathComponent().appending(path: "shared/data")
+    /// `$CURTAIL_DATA`, or `../shared/data` beside the repository (where CI has it).
+    static let data: URL = ProcessInfo.processInfo.environment["CURTAIL_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? repository.deletingLastPathComponent().appending(path: "shared/data")
 
     static func path(_ relative: String) -> String { repository.appending(path: relative).path }
 
