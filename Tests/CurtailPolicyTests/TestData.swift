@@ -5,7 +5,8 @@ import Foundation
 enum TestData {
     static let repository: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// `$CURTAIL_DATA`, or `../shared/data` beside the repository (where CI has it).
-    static let data: URL = ProcessInfo.processInfo.environment["CURTAIL_DATA"].map { URL(fileURLWithPath: $0) }
+    static let data: URL =
+        ProcessInfo.processInfo.environment["CURTAIL_DATA"].map { URL(fileURLWithPath: $0) }
         ?? repository.deletingLastPathComponent().appending(path: "shared/data")
 
     static func path(_ relative: String) -> String { repository.appending(path: relative).path }
