@@ -52,6 +52,7 @@ struct PolicyFileTests {
                 "policy: p\neconomics: {pool_fee: 2, price: spot}\nrules:\n  - {name: r, when: \"x > 1\", then: {hold: all}}\n",
                 file: "f"
             )
+            Issue.record("a file with three problems parsed")
         } catch {
             #expect(error.diagnostics.count == 3)
         }

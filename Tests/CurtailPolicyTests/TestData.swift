@@ -11,10 +11,14 @@ enum TestData {
 
     static func path(_ relative: String) -> String { repository.appending(path: relative).path }
 
+    /// The data files, read once per test process.
+    static let priceFile = Result { try String(contentsOf: data.appending(path: "ercot_rtm_spp_hb_west_15min.csv"), encoding: .utf8) }
+    static let bitcoinFile = Result { try String(contentsOf: data.appending(path: "btc_daily.csv"), encoding: .utf8) }
+
     /// HB_WEST real-time prices in `[from, to)`.
     static func prices(from: String, to: String) throws -> [(time: Timestamp, price: Double)] {
         guard let start = Timestamp(iso8601: from), let end = Timestamp(iso8601: to) else { throw DataError("bad range") }
-        let text = try String(contentsOf: data.appending(path: "ercot_rtm_spp_hb_west_15min.csv"), encoding: .utf8)
+        let text = try priceFile.get()
         var rows: [(Timestamp, Double)] = []
         let prefix = String(from.prefix(7))
         let endPrefix = String(to.prefix(7))
@@ -35,7 +39,7 @@ enum TestData {
 
     /// The day's hash price (USD/TH/day) from btc_daily.csv.
     static func hashPrice(on day: String) throws -> Double {
-        let text = try String(contentsOf: data.appending(path: "btc_daily.csv"), encoding: .utf8)
+        let text = try bitcoinFile.get()
         let lines = text.split(separator: "\n")
         let header = lines[0].split(separator: ",")
         guard let column = header.firstIndex(of: "hashprice_usd_per_th_day") else { throw DataError("no hashprice column") }

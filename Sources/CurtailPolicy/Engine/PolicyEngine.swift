@@ -23,6 +23,11 @@ public struct PolicyEngine: Sendable {
     private var lastPriceInterval: Int64?
     private var eventBaselines: [String: Double] = [:]
     private var firedScratch: [Int] = []
+    // Settings resolved from the parameters (by applyParameters), not per tick.
+    private var breakEvenPerHashPrice: (max: Double, min: Double) = (.nan, .nan)
+    private var energyAdder = 0.0
+    private var stalePriceAfter = 0.0
+    private var brokerLostAfter = 0.0
     /// Rule conditions, flattened, in priority order.
     private let conditions: ProgramSet
     private let finalRules: [Bool]
@@ -142,25 +147,22 @@ public struct PolicyEngine: Sendable {
                 minimumOffSeconds: h.minimumOff.resolve(p)
             )
         )
-        let site = self.site
+        // Break-even is inversely proportional to J/TH: per unit of hash price, the most efficient
+        // group gives the highest. Scaled by the hash price each tick.
         let fee = policy.economics.poolFee.resolve(p)
-        let efficiencies = site.groups.map { $0.model.nominalEfficiency }
-        let hashPriceOne = USDPerTerahashDay(1)
-        // Per unit of hash price; scaled by the hash price each tick.
-        breakEvenPerHashPrice = (
-            efficiencies.map { BreakEven.price(hashPrice: hashPriceOne, poolFee: fee, efficiency: $0).value }.max() ?? .nan,
-            efficiencies.map { BreakEven.price(hashPrice: hashPriceOne, poolFee: fee, efficiency: $0).value }.min() ?? .nan
-        )
+        let efficiencies = site.groups.map(\.model.nominalEfficiency.value)
+        let factor = BreakEven.revenuePerMWhFactor(hashPrice: USDPerTerahashDay(1), poolFee: fee)
+        breakEvenPerHashPrice = (factor / (efficiencies.min() ?? .nan), factor / (efficiencies.max() ?? .nan))
+        energyAdder = policy.economics.energyAdder.resolve(p)
+        stalePriceAfter = policy.failsafe.stalePriceAfter.resolve(p)
+        brokerLostAfter = policy.failsafe.brokerLostAfter.resolve(p)
         context[.maxImportMW] = site.maxImport.value
         context[.nameplateMW] = site.nameplatePower.value
     }
 
-    private var breakEvenPerHashPrice: (max: Double, min: Double) = (.nan, .nan)
-
     /// Decides one tick, overwriting `decision` (reuse one value across ticks to avoid allocation).
     public mutating func decide(_ input: DecisionInput, into decision: inout Decision) {
         let time = input.time
-        let p = parameterValues
 
         // Prices and windows.
         var newInterval = false
@@ -180,9 +182,8 @@ public struct PolicyEngine: Sendable {
             }
         }
         let daPrice = input.dayAheadPrice.map(\.value) ?? .nan
-        let adder = policy.economics.energyAdder.resolve(p)
         let marketPrice = policy.economics.priceSource == .realTime ? rtPrice : daPrice
-        let price = marketPrice + adder
+        let price = marketPrice + energyAdder
 
         // Variables.
         context[.price] = price
@@ -233,11 +234,11 @@ public struct PolicyEngine: Sendable {
 
         // Failsafes.
         var failsafeConstraint: SiteConstraints = []
-        if let lost = input.brokerLostSince, time.seconds(since: lost) >= policy.failsafe.brokerLostAfter.resolve(p) {
+        if let lost = input.brokerLostSince, time.seconds(since: lost) >= brokerLostAfter {
             directives.failsafe = policy.failsafe.onBrokerLost
             failsafeConstraint.insert(.brokerLost)
         }
-        if marketPriceMissing(price: marketPrice, age: priceAge, p: p) {
+        if marketPriceMissing(price: marketPrice, age: priceAge) {
             if directives.failsafe != .curtail { directives.failsafe = policy.failsafe.onStalePrice }
             failsafeConstraint.insert(.stalePrice)
         }
@@ -296,9 +297,9 @@ public struct PolicyEngine: Sendable {
         return decision
     }
 
-    private func marketPriceMissing(price: Double, age: Double, p: [Double]) -> Bool {
+    private func marketPriceMissing(price: Double, age: Double) -> Bool {
         if price.isNaN { return true }
-        if policy.economics.priceSource == .realTime { return age > policy.failsafe.stalePriceAfter.resolve(p) }
+        if policy.economics.priceSource == .realTime { return age > stalePriceAfter }
         return false
     }
 

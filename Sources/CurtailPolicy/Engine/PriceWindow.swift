@@ -47,8 +47,6 @@ struct PriceWindow: Sendable {
         return low
     }
 
-    var count: Int { sorted.count }
-
     func value(of aggregate: Aggregate) -> Double {
         guard !sorted.isEmpty else { return .nan }
         switch aggregate.kind {
