@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CurtailCore", targets: ["CurtailCore"]),
         .library(name: "CurtailPolicy", targets: ["CurtailPolicy"]),
         .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
+        .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,6 +47,11 @@ let package = Package(
             name: "CurtailPolicyFiles",
             dependencies: ["CurtailCore", "CurtailPolicy", .product(name: "Yams", package: "Yams")]
         ),
+        // zlib from the system (Debian: zlib1g-dev), for gzip-compressed history files.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // Replay and backtest: history files (CSV, gzip), the simulated controller, the ledger,
+        // baselines and reports. The decisions come from CurtailPolicy, the oracle from CurtailCore.
+        .target(name: "CurtailReplay", dependencies: ["CurtailCore", "CurtailPolicy", "CZlib"]),
         // Starts and stops a real mosquitto broker on a free loopback port (tests, benchmarks, demo).
         .target(
             name: "LocalBroker",
@@ -65,6 +71,7 @@ let package = Package(
                 "CurtailCore",
                 "CurtailPolicy",
                 "CurtailPolicyFiles",
+                "CurtailReplay",
                 "CurtailMQTT",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,6 +82,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
+        .testTarget(
+            name: "CurtailReplayTests",
+            dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "curtail"]
+        ),
         .testTarget(
             name: "CurtailPolicyTests",
             dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "curtail"]

@@ -5,11 +5,11 @@ import Yams
 public enum SiteFile: Sendable {
     static let topKeys = [
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
-        "mqtt",
+        "mqtt", "transmission_usd_per_kw_year",
     ]
     static let groupKeys = [
         "name", "model", "count", "firmware", "profiles_w", "min_power_w", "max_power_w", "hashrate_th", "power_w", "sleep_w", "curve",
-        "min_on", "min_off",
+        "min_on", "min_off", "wake",
     ]
 
     /// Loads a site file from disk.
@@ -57,6 +57,7 @@ public enum SiteFile: Sendable {
         let rampUp = top["ramp_up_mw_per_min"].flatMap { r.number($0, "ramp_up_mw_per_min", range: 0.001...100_000) }
         let rampDown = top["ramp_down_mw_per_min"].flatMap { r.number($0, "ramp_down_mw_per_min", range: 0.001...100_000) }
         let policy = top["policy"].flatMap { r.string($0, "policy") }
+        let transmission = top["transmission_usd_per_kw_year"].flatMap { r.number($0, "transmission_usd_per_kw_year", range: 0...10_000) }
 
         var groups: [MinerGroup] = []
         if let n = top["groups"], let list = r.sequence(n, "groups") {
@@ -92,7 +93,8 @@ public enum SiteFile: Sendable {
             maxImport: Megawatts(maxImport),
             rampUpMWPerMinute: rampUp,
             rampDownMWPerMinute: rampDown,
-            groups: groups
+            groups: groups,
+            transmissionUSDPerKWYear: transmission
         )
         return SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt)
     }
@@ -195,7 +197,24 @@ public enum SiteFile: Sendable {
         }
         let minOn = map["min_on"].flatMap { r.duration($0, "\(label) min_on") }
         let minOff = map["min_off"].flatMap { r.duration($0, "\(label) min_off") }
+        var wake: Double?
+        if let n = map["wake"], let seconds = r.duration(n, "\(label) wake") {
+            // Replay settles in 15-minute intervals and charges a wake within the interval it starts in.
+            if seconds > 900 {
+                r.report(n, "\(label) wake must be at most 15m (one settlement interval), found \(YAMLReader.format(seconds)) s")
+            } else {
+                wake = seconds
+            }
+        }
         guard let name, let count else { return nil }
-        return MinerGroup(name: name, model: model, count: count, firmware: firmware, minimumOnSeconds: minOn, minimumOffSeconds: minOff)
+        return MinerGroup(
+            name: name,
+            model: model,
+            count: count,
+            firmware: firmware,
+            minimumOnSeconds: minOn,
+            minimumOffSeconds: minOff,
+            wakeSeconds: wake
+        )
     }
 }

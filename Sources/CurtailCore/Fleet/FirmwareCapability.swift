@@ -18,6 +18,19 @@ public enum FirmwareCapability: Hashable, Sendable, CustomStringConvertible {
         .continuous(min: model.curve.powerRange.lowerBound, max: model.nominalPower)
     }
 
+    /// Typical seconds from a wake command to full hash rate, used when a site file gives none:
+    /// stock firmware reboots the hash boards (300 s), LuxOS-style profile firmware wakes in about
+    /// a minute with its default steps (60 s), Braiins-style power-target firmware ramps in
+    /// about 30 s. Sleep is treated as immediate (under 5 s in every firmware measured).
+    /// Sources: `../shared/research/domain-mining.md` §1.8; the stock figure is unverified.
+    public var defaultWakeSeconds: Double {
+        switch self {
+        case .onOff: return 300
+        case .profiles: return 60
+        case .continuous: return 30
+        }
+    }
+
     /// The name used in site files: `on_off`, `profiles` or `continuous`.
     public var kind: String {
         switch self {

@@ -13,6 +13,10 @@ public struct MinerGroup: Hashable, Sendable {
     public var minimumOnSeconds: Double?
     /// Minimum time a miner stays off after being switched off, in seconds (overrides the policy's).
     public var minimumOffSeconds: Double?
+    /// Seconds from a wake command to hashing (overrides the firmware default,
+    /// ``FirmwareCapability/defaultWakeSeconds``). Woken miners draw power but earn nothing
+    /// meanwhile; replay and the oracle charge it on every wake.
+    public var wakeSeconds: Double?
 
     public init(
         name: String,
@@ -20,7 +24,8 @@ public struct MinerGroup: Hashable, Sendable {
         count: Int,
         firmware: FirmwareCapability = .onOff,
         minimumOnSeconds: Double? = nil,
-        minimumOffSeconds: Double? = nil
+        minimumOffSeconds: Double? = nil,
+        wakeSeconds: Double? = nil
     ) {
         self.name = name
         self.model = model
@@ -28,7 +33,11 @@ public struct MinerGroup: Hashable, Sendable {
         self.firmware = firmware
         self.minimumOnSeconds = minimumOnSeconds
         self.minimumOffSeconds = minimumOffSeconds
+        self.wakeSeconds = wakeSeconds
     }
+
+    /// Seconds from a wake command to hashing: the group's own figure or its firmware's default.
+    public var effectiveWakeSeconds: Double { wakeSeconds ?? firmware.defaultWakeSeconds }
 
     /// The power points the firmware can be set to, low to high, each with its hash rate.
     ///

@@ -17,6 +17,9 @@ public struct Site: Hashable, Sendable {
     public var rampDownMWPerMinute: Double?
     /// The miner groups.
     public var groups: [MinerGroup]
+    /// Transmission charge per kW of the site's average load in the year's 4CP intervals
+    /// (USD per kW-year, ERCOT 4CP); `nil` when not charged or not known.
+    public var transmissionUSDPerKWYear: Double?
 
     public init(
         id: String,
@@ -26,7 +29,8 @@ public struct Site: Hashable, Sendable {
         maxImport: Megawatts,
         rampUpMWPerMinute: Double? = nil,
         rampDownMWPerMinute: Double? = nil,
-        groups: [MinerGroup]
+        groups: [MinerGroup],
+        transmissionUSDPerKWYear: Double? = nil
     ) {
         self.id = id
         self.market = market
@@ -36,6 +40,7 @@ public struct Site: Hashable, Sendable {
         self.rampUpMWPerMinute = rampUpMWPerMinute
         self.rampDownMWPerMinute = rampDownMWPerMinute
         self.groups = groups
+        self.transmissionUSDPerKWYear = transmissionUSDPerKWYear
     }
 
     /// Power of every miner at nameplate.

@@ -2,7 +2,7 @@
 ///
 /// The conversions are Howard Hinnant's `days_from_civil` / `civil_from_days` algorithms:
 /// exact for every date, no tables, no Foundation.
-public struct CivilDate: Hashable, Sendable {
+public struct CivilDate: Hashable, Sendable, CustomStringConvertible {
     public var year: Int
     /// 1...12.
     public var month: Int
@@ -13,6 +13,15 @@ public struct CivilDate: Hashable, Sendable {
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// `YYYY-MM-DD`.
+    public var description: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// Days since 1970-01-01 (negative before it).
