@@ -5,7 +5,8 @@
 # More: make build, make bench, make clean.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmosquitto-dev mosquitto openssl
+APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev
+DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
 .PHONY: all deps build lint format test bench demo clean
@@ -19,6 +20,7 @@ deps:
 	[ -f /usr/include/mosquitto.h ] || [ -f /usr/local/include/mosquitto.h ] || missing="$$missing libmosquitto-dev"; \
 	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ] || missing="$$missing mosquitto"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	[ -f /usr/include/zlib.h ] || [ -f /usr/local/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing$$missing"; \
@@ -49,18 +51,19 @@ bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail bench mqtt
 	$(RELEASE_BIN)/curtail bench engine
+	$(RELEASE_BIN)/curtail bench replay
 
-# The full demo (simulated grid + live controller) arrives with the live-controller issue; until
-# then `make demo` shows what runs today: Curtail's MQTT client relaying through a real local
-# broker, measured against bare C.
+# The demo until the live controller lands: replay 2023 at ERCOT HB_WEST for the example site
+# (3 groups, 3,000 miners) under the shipped dual-strike policy, against always-on and the
+# oracle; prints the summary and writes an HTML report (reads $(DATA), the shared data).
 demo: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product curtail
 	@echo
-	@echo "Curtail demo: the live controller and grid simulator are not built yet."
-	@echo "What runs today: Curtail's MQTT client relaying messages through a local mosquitto,"
-	@echo "round-trip latency against a bare C libmosquitto relay (about 10 s)."
+	$(RELEASE_BIN)/curtail replay --prices $(DATA)/ercot_rtm_spp_hb_west_15min.csv --bitcoin $(DATA)/btc_daily.csv \
+	  --policy Policies/dual-strike.yaml --site Policies/sites/example-west-texas.yaml \
+	  --from 2023-01-01 --to 2023-12-31 --report reports/replay-2023
 	@echo
-	$(RELEASE_BIN)/curtail bench mqtt --count 5000 --rounds 2
+	@echo "Open reports/replay-2023/report.html in a browser (no network needed)."
 
 clean:
 	rm -rf .build

@@ -42,7 +42,7 @@ struct BenchReplayCommand: ParsableCommand {
             let inputs = ReplayInputs(prices: prices, bitcoin: bitcoin)
             StandardStreams.out("replay benchmark: median of \(rounds) runs (after one warm-up), one core")
             StandardStreams.out("case                                                        ms      intervals   check")
-            line("load \(prices.values.count) rows of HB_WEST 15-min prices", load, prices.presentCount, "\(prices.gaps.count) gap(s)")
+            line("load \(prices.presentCount) rows of HB_WEST 15-min prices", load, prices.presentCount, "\(prices.gaps.count) gap(s)")
 
             let dual = try ConfigurationFiles.load(policyPath: "Policies/dual-strike.yaml")
             let site = BenchData.syntheticSite(groups: 10)

@@ -80,7 +80,9 @@ struct GroupSolver {
                                             wakeLevel[i] = UInt8(truncatingIfNeeded: wakeAt)
                                             let base = i * states
                                             // Row i & 1 holds interval i − 1; the other receives interval i.
-                                            let value = UnsafeMutableBufferPointer(rebasing: rows[((i + 1) & 1) * states..<((i + 1) & 1) * states + states])
+                                            let value = UnsafeMutableBufferPointer(
+                                                rebasing: rows[((i + 1) & 1) * states..<((i + 1) & 1) * states + states]
+                                            )
                                             let next = UnsafeMutableBufferPointer(rebasing: rows[(i & 1) * states..<(i & 1) * states + states])
                                             if i == 0 {
                                                 // Free start: already in either state, dwell satisfied, no wake.

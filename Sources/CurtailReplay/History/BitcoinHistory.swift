@@ -86,12 +86,13 @@ public struct BitcoinHistory: Sendable {
                 guard price > 0, difficulty > 0, blocks > 0, subsidy >= 0, fees >= 0 else {
                     throw table.error(line, fields[computed[0]!], "btc_usd, difficulty and blocks must be positive")
                 }
-                value = BitcoinNetwork.hashPrice(
-                    btcUSD: price,
-                    difficulty: difficulty,
-                    subsidyBTC: subsidy / blocks,
-                    feesBTCPerBlock: fees / blocks
-                ).value
+                value =
+                    BitcoinNetwork.hashPrice(
+                        btcUSD: price,
+                        difficulty: difficulty,
+                        subsidyBTC: subsidy / blocks,
+                        feesBTCPerBlock: fees / blocks
+                    ).value
             }
             if rows == 0 {
                 first = day

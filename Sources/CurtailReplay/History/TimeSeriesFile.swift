@@ -78,7 +78,10 @@ public enum TimeSeriesFile: Sendable {
                 first = time
             } else {
                 guard time > previous else {
-                    let what = time == previous ? "duplicates line \(previousLine)" : "is before line \(previousLine) (\(Timestamp(millisecondsSinceEpoch: previous).iso8601))"
+                    let what =
+                        time == previous
+                        ? "duplicates line \(previousLine)"
+                        : "is before line \(previousLine) (\(Timestamp(millisecondsSinceEpoch: previous).iso8601))"
                     throw table.error(line, fields[0], "time \(Timestamp(millisecondsSinceEpoch: time).iso8601) \(what); times must increase")
                 }
                 if step == 0 {

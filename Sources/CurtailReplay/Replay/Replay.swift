@@ -57,7 +57,19 @@ public struct Replay: Sendable {
 
         // Bitcoin coverage: the day before the window (first decision) to its last day.
         let firstDay = Self.utcDay(window.from) - 1
-        let lastDay = Self.utcDay(window.to.adding(seconds: -1))
+        var lastDay = Self.utcDay(window.to.adding(seconds: -1))
+        var notes: [String] = []
+        // A US market's local year ends hours into the next UTC day, which a daily file ending on
+        // 31 December lacks: settle those hours at the file's last day, and say so.
+        var carriedDay: Int?
+        if lastDay == inputs.bitcoin.lastDay + 1 {
+            carriedDay = lastDay
+            lastDay -= 1
+            let hoursInto = Double(window.to.millisecondsSinceEpoch - Int64(carriedDay!) * 86_400_000) / 3_600_000
+            notes.append(
+                "\(inputs.bitcoin.file) has no hash price for \(CivilDate(daysSinceEpoch: carriedDay!)); the window's last \(Number.grouped(hoursInto, 2)) h settle at \(CivilDate(daysSinceEpoch: lastDay))'s"
+            )
+        }
         if let missing = inputs.bitcoin.firstMissingDay(in: firstDay...lastDay) {
             let covered = "\(CivilDate(daysSinceEpoch: inputs.bitcoin.firstDay))..\(CivilDate(daysSinceEpoch: inputs.bitcoin.lastDay))"
             throw HistoryError(
@@ -101,7 +113,7 @@ public struct Replay: Sendable {
             times.append(time)
             marketPrice.append(price)
             energyPrice.append(price + adder)
-            let hashPrice = inputs.bitcoin.hashPrice(onDay: Self.utcDay(time)) ?? .nan
+            let hashPrice = inputs.bitcoin.hashPrice(onDay: min(Self.utcDay(time), lastDay)) ?? .nan
             revenue.append(hashPrice * (1 - poolFee) * hours / 24)
             transmission.append(fourCP.contains(time.millisecondsSinceEpoch) ? rate * 1000 / 4 : 0)
         }
@@ -199,7 +211,7 @@ public struct Replay: Sendable {
                 detail!.time.append(time)
                 detail!.price.append(marketPrice[k])
                 detail!.decisionHashPrice.append(decisionHashPrice)
-                let hashPrice = inputs.bitcoin.hashPrice(onDay: Self.utcDay(time)) ?? .nan
+                let hashPrice = inputs.bitcoin.hashPrice(onDay: min(Self.utcDay(time), lastDay)) ?? .nan
                 detail!.hashPrice.append(hashPrice)
                 let band = Self.breakEvenBand(site: site, hashPrice: hashPrice, poolFee: poolFee)
                 detail!.breakEvenHigh.append(band.high)
@@ -252,6 +264,7 @@ public struct Replay: Sendable {
             parameters: zip(policy.parameters, parameterValues).map { ($0.name, $1) },
             siteID: site.id,
             node: site.node,
+            notes: notes,
             detail: detail
         )
     }

@@ -59,6 +59,9 @@ public struct ReplayResult: Sendable {
     public var parameters: [(name: String, value: Double)]
     public var siteID: String
     public var node: String
+    /// Things the reader must know about how the window was settled (e.g. a hash price carried
+    /// over a missing last day).
+    public var notes: [String]
     /// Per-interval record, when asked for.
     public var detail: Intervals?
 

@@ -36,12 +36,15 @@ public struct ReplayWindow: Hashable, Sendable, CustomStringConvertible {
             let base = prices.start.millisecondsSinceEpoch
             // From the start of the Bitcoin file's second day, rounded up to the price grid.
             let covered = Int64(bitcoin.firstDay + 1) * 86_400_000
-            if covered > base { defaultStart = max(defaultStart, Timestamp(millisecondsSinceEpoch: base + (covered - base + step - 1) / step * step)) }
+            if covered > base {
+                defaultStart = max(defaultStart, Timestamp(millisecondsSinceEpoch: base + (covered - base + step - 1) / step * step))
+            }
             // To the end of its last day, rounded down to the grid.
             let coveredEnd = Int64(bitcoin.lastDay + 1) * 86_400_000
             if coveredEnd > base { defaultEnd = min(defaultEnd, Timestamp(millisecondsSinceEpoch: base + (coveredEnd - base) / step * step)) }
         }
-        let start = try from.map { (text) throws(HistoryError) in try instant(text, option: "--from", endOfDay: false, timeZone: timeZone) }
+        let start =
+            try from.map { (text) throws(HistoryError) in try instant(text, option: "--from", endOfDay: false, timeZone: timeZone) }
             ?? defaultStart
         let end = try to.map { (text) throws(HistoryError) in try instant(text, option: "--to", endOfDay: true, timeZone: timeZone) } ?? defaultEnd
         let window = ReplayWindow(from: start, to: end)

@@ -53,13 +53,29 @@ public enum HTMLReport: Sendable {
         html +=
             "<p class=\"sub\">\(escape(site.market.uppercased())) \(escape(r.node)) · \(r.window.from.iso8601) to \(r.window.to.iso8601) · \(Number.grouped(Double(r.intervals), 0)) intervals of \(r.intervalSeconds / 60) min · \(site.groups.count) groups, \(Number.grouped(site.nameplatePower.value, 2)) MW nameplate</p>"
         html += "<div class=\"cards\">"
-        html += card("Policy profit", "$" + Number.grouped(r.policy.profitUSD, 0), "\(gain >= 0 ? "+" : "−")$\(Number.grouped(abs(gain), 0)) vs always-on", gain >= 0 ? "good" : "bad")
-        html += card("Capture ratio", ratio.isFinite ? Number.grouped(ratio * 100, 1) + " %" : "n/a", "of the oracle's $\(Number.grouped(r.oracle.profitUSD, 0))\(r.oracleExact ? "" : " (relaxed bound)")", "")
+        html += card(
+            "Policy profit",
+            "$" + Number.grouped(r.policy.profitUSD, 0),
+            "\(gain >= 0 ? "+" : "−")$\(Number.grouped(abs(gain), 0)) vs always-on",
+            gain >= 0 ? "good" : "bad"
+        )
+        html += card(
+            "Capture ratio",
+            ratio.isFinite ? Number.grouped(ratio * 100, 1) + " %" : "n/a",
+            "of the oracle's $\(Number.grouped(r.oracle.profitUSD, 0))\(r.oracleExact ? "" : " (relaxed bound)")",
+            ""
+        )
         html += card("Always-on profit", "$" + Number.grouped(r.alwaysOn.profitUSD, 0), "\(Number.grouped(r.alwaysOn.energyMWh, 0)) MWh", "")
-        html += card("Curtailed", Number.grouped(r.policy.curtailedMWh, 0) + " MWh", "\(Number.grouped(r.policy.curtailedMWh / max(r.alwaysOn.energyMWh, 1e-9) * 100, 1)) % of always-on energy", "")
+        html += card(
+            "Curtailed",
+            Number.grouped(r.policy.curtailedMWh, 0) + " MWh",
+            "\(Number.grouped(r.policy.curtailedMWh / max(r.alwaysOn.energyMWh, 1e-9) * 100, 1)) % of always-on energy",
+            ""
+        )
         html += card("Wake-ups", Number.grouped(r.policy.cycles, 0), "group-equivalents; oracle \(Number.grouped(r.oracle.cycles, 0))", "")
         html += "</div>"
-        html += "<table class=\"num\"><thead><tr><th></th><th>energy MWh</th><th>energy cost $</th><th>4CP $</th><th>revenue $</th><th>profit $</th><th>curtailed MWh</th><th>wake-ups</th></tr></thead><tbody>"
+        html +=
+            "<table class=\"num\"><thead><tr><th></th><th>energy MWh</th><th>energy cost $</th><th>4CP $</th><th>revenue $</th><th>profit $</th><th>curtailed MWh</th><th>wake-ups</th></tr></thead><tbody>"
         for (name, t) in [("policy", r.policy), ("always-on", r.alwaysOn), (r.oracleExact ? "oracle" : "oracle (relaxed)", r.oracle)] {
             html +=
                 "<tr><th>\(name)</th><td>\(Number.grouped(t.energyMWh, 0))</td><td>\(Number.grouped(t.energyCostUSD, 0))</td><td>\(Number.grouped(t.transmissionUSD, 0))</td><td>\(Number.grouped(t.miningRevenueUSD, 0))</td><td><b>\(Number.grouped(t.profitUSD, 0))</b></td><td>\(Number.grouped(t.curtailedMWh, 0))</td><td>\(name == "always-on" ? "" : Number.grouped(t.cycles, 0))</td></tr>"
@@ -69,6 +85,7 @@ public enum HTMLReport: Sendable {
             html += "<p class=\"warn\">Gaps in the price data (not settled; the replay restarted after each): "
             html += r.gaps.map { escape($0.description) }.joined(separator: "; ") + "</p>"
         }
+        for note in r.notes { html += "<p class=\"hint\">Note: \(escape(note)).</p>" }
         if let contract = r.contractSettlementUSD {
             html +=
                 "<p class=\"hint\">Fixed-volume contract settlement: $\(Number.grouped(contract, 0)), the same for every schedule, so not in the profits above.</p>"
@@ -87,7 +104,14 @@ public enum HTMLReport: Sendable {
         let top = max(p98, (highs.max() ?? 0) * 1.15, 10)
         let bottom = min(0, finitePrices.first ?? 0)
         var chart = SVGChart(yLabel: "$/MWh", yRange: bottom...top, xLabels: days.axisLabels, count: days.count)
-        chart.bands = [Band(label: "fleet break-even band (most to least efficient group)", color: "rgba(46,160,67,.22)", low: days.breakEvenLow, high: days.breakEvenHigh)]
+        chart.bands = [
+            Band(
+                label: "fleet break-even band (most to least efficient group)",
+                color: "rgba(46,160,67,.22)",
+                low: days.breakEvenLow,
+                high: days.breakEvenHigh
+            )
+        ]
         chart.series = [SVGChart.Series(label: "daily average real-time price", color: "#c2410c", values: days.meanPrice)]
         let clipped = days.meanPrice.filter { $0 > top }.count
         if clipped > 0 { chart.note = "\(clipped) day(s) above \(Number.grouped(top, 0)) $/MWh drawn at the top edge" }

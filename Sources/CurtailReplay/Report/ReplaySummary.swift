@@ -74,6 +74,7 @@ public struct ReplaySummary: Encodable, Sendable {
     public var contractSettlementUSD: Double?
     public var groups: [Group]
     public var gaps: [Gap]
+    public var notes: [String]
 
     enum CodingKeys: String, CodingKey {
         case from, to, intervals
@@ -86,7 +87,7 @@ public struct ReplaySummary: Encodable, Sendable {
         case oracleExact = "oracle_exact"
         case captureRatio = "capture_ratio"
         case contractSettlementUSD = "contract_settlement_usd"
-        case groups, gaps
+        case groups, gaps, notes
     }
 
     public init(_ result: ReplayResult) {
@@ -116,5 +117,6 @@ public struct ReplaySummary: Encodable, Sendable {
             )
         }
         gaps = result.gaps.map { Gap(from: $0.from.iso8601, to: $0.to.iso8601, intervals: $0.intervals) }
+        notes = result.notes
     }
 }

@@ -55,7 +55,8 @@ struct SVGChart {
         for tick in Self.ticks(yRange) {
             let ty = y(tick)
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\" class=\"grid\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" class=\"tick\" text-anchor=\"end\">\(Number.grouped(tick, Self.decimals(yRange)))</text>"
+            svg +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\" class=\"tick\" text-anchor=\"end\">\(Number.grouped(tick, Self.decimals(yRange)))</text>"
         }
         if yRange.lowerBound < 0 && yRange.upperBound > 0 {
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(0)))\" y2=\"\(f(y(0)))\" class=\"zero\"/>"

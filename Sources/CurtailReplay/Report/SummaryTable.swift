@@ -45,6 +45,7 @@ public enum SummaryTable: Sendable {
             ])
         }
         lines += Table.render(groupRows)
+        for note in result.notes { lines.append("note: \(note)") }
         if !result.gaps.isEmpty {
             lines.append("")
             for gap in result.gaps { lines.append("gap: no prices \(gap); not settled, the replay restarted after it") }
