@@ -41,7 +41,9 @@ struct BenchReplayCommand: ParsableCommand {
             let bitcoin = try BitcoinHistory.load(path: bitcoinPath)
             let inputs = ReplayInputs(prices: prices, bitcoin: bitcoin)
             StandardStreams.out("replay benchmark: median of \(rounds) runs (after one warm-up), one core")
-            StandardStreams.out("case                                                        ms      intervals   check")
+            StandardStreams.out(
+                "case" + String(repeating: " ", count: 58) + "  " + "ms".leftPadded(7) + "  " + "intervals".leftPadded(11) + "   check"
+            )
             line("load \(prices.presentCount) rows of HB_WEST 15-min prices", load, prices.presentCount, "\(prices.gaps.count) gap(s)")
 
             let dual = try ConfigurationFiles.load(policyPath: "Policies/dual-strike.yaml")
@@ -76,7 +78,7 @@ struct BenchReplayCommand: ParsableCommand {
     }
 
     private func line(_ label: String, _ ms: Double, _ intervals: Int, _ check: String) {
-        let padded = label.count < 56 ? label + String(repeating: " ", count: 56 - label.count) : label
+        let padded = label.count < 62 ? label + String(repeating: " ", count: 62 - label.count) : label
         StandardStreams.out("\(padded)  \(Format.fixed(ms, 2).leftPadded(7))  \(String(intervals).leftPadded(11))   \(check)")
     }
 

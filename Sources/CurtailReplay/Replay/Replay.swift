@@ -263,7 +263,8 @@ public struct Replay: Sendable {
             policyName: policy.name,
             parameters: zip(policy.parameters, parameterValues).map { ($0.name, $1) },
             siteID: site.id,
-            node: site.node,
+            // A named column is the node; a single-node file's generic column is the site's node.
+            node: prices.column == "price_usd_per_mwh" ? site.node : prices.column,
             notes: notes,
             detail: detail
         )
