@@ -137,12 +137,7 @@ struct ReplayCommand: ParsableCommand {
     /// Reads `node` when given; otherwise the only value column, or the site's node from a
     /// multi-node file.
     static func loadNode(_ path: String, node: String?, site: Site, range: ClosedRange<Double>) throws(HistoryError) -> TimeSeries {
-        if let node { return try TimeSeriesFile.load(path: path, column: node, valueRange: range) }
-        do {
-            return try TimeSeriesFile.load(path: path, valueRange: range)
-        } catch let error where error.message.contains("choose one with --node") {
-            return try TimeSeriesFile.load(path: path, column: site.node, valueRange: range)
-        }
+        try TimeSeriesFile.load(path: path, column: node, defaultColumn: site.node, valueRange: range)
     }
 
     private func writeReport(_ result: ReplayResult, site: Site, directory: String) throws {

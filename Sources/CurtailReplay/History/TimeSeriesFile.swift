@@ -11,10 +11,17 @@ public enum TimeSeriesFile: Sendable {
     ///
     /// - Parameters:
     ///   - column: the value column (e.g. a node such as `HB_NORTH`); `nil` takes the only one.
+    ///   - defaultColumn: read when `column` is `nil` and the file has several (e.g. the site's node).
     ///   - valueRange: values outside it are rejected (e.g. prices beyond any market's cap).
-    public static func load(path: String, column: String? = nil, valueRange: ClosedRange<Double>? = nil) throws(HistoryError) -> TimeSeries {
+    public static func load(
+        path: String,
+        column: String? = nil,
+        defaultColumn: String? = nil,
+        valueRange: ClosedRange<Double>? = nil
+    ) throws(HistoryError) -> TimeSeries {
         let table = try CSVTable(file: path, bytes: FileBytes.read(path))
-        return try parse(table, column: column, valueRange: valueRange)
+        let chosen = column ?? (table.header.count > 2 ? defaultColumn : nil)
+        return try parse(table, column: chosen, valueRange: valueRange)
     }
 
     /// Parses CSV text (tests, small fixtures); `file` names it in messages.

@@ -150,6 +150,9 @@ public struct Replay: Sendable {
         var decision = Decision(groupCount: groupCount)
         var detail = options.recordIntervals ? ReplayResult.Intervals() : nil
         let ruleNames = policy.rules.map(\.name)
+        // Nameplate J/TH of the most and least efficient group: the report's break-even band.
+        let joules = site.groups.map(\.model.nominalEfficiency.value)
+        let efficiencies = (best: joules.min() ?? .nan, worst: joules.max() ?? .nan)
         let segmentSet = Set(segmentStarts)
         var alerts: [GridAlert] = []
         for k in 0..<times.count {
@@ -213,9 +216,9 @@ public struct Replay: Sendable {
                 detail!.decisionHashPrice.append(decisionHashPrice)
                 let hashPrice = inputs.bitcoin.hashPrice(onDay: min(Self.utcDay(time), lastDay)) ?? .nan
                 detail!.hashPrice.append(hashPrice)
-                let band = Self.breakEvenBand(site: site, hashPrice: hashPrice, poolFee: poolFee)
-                detail!.breakEvenHigh.append(band.high)
-                detail!.breakEvenLow.append(band.low)
+                let factor = BreakEven.revenuePerMWhFactor(hashPrice: USDPerTerahashDay(hashPrice), poolFee: poolFee)
+                detail!.breakEvenHigh.append(factor / efficiencies.best)
+                detail!.breakEvenLow.append(factor / efficiencies.worst)
                 detail!.policyMW.append(siteMW)
                 detail!.alwaysOnMW.append(alwaysOnMW)
                 detail!.policyProfit.append(policyTotals.profitUSD - before)
@@ -294,12 +297,5 @@ public struct Replay: Sendable {
             room -= stepMW * fraction
         }
         return (mw, th)
-    }
-
-    /// Break-even at nameplate of the most and least efficient group.
-    static func breakEvenBand(site: Site, hashPrice: Double, poolFee: Double) -> (high: Double, low: Double) {
-        let factor = BreakEven.revenuePerMWhFactor(hashPrice: USDPerTerahashDay(hashPrice), poolFee: poolFee)
-        let efficiencies = site.groups.map(\.model.nominalEfficiency.value)
-        return (factor / (efficiencies.min() ?? .nan), factor / (efficiencies.max() ?? .nan))
     }
 }
