@@ -28,16 +28,4 @@ public struct LedgerTotals: Hashable, Sendable {
         transmissionUSD += megawatts * series.transmissionPerMW[t]
         miningRevenueUSD += terahash * series.revenuePerTerahash[t]
     }
-
-    /// Adds another ledger (e.g. per-group ledgers into a site total).
-    public static func + (lhs: LedgerTotals, rhs: LedgerTotals) -> LedgerTotals {
-        var sum = lhs
-        sum.energyMWh += rhs.energyMWh
-        sum.energyCostUSD += rhs.energyCostUSD
-        sum.transmissionUSD += rhs.transmissionUSD
-        sum.miningRevenueUSD += rhs.miningRevenueUSD
-        sum.curtailedMWh += rhs.curtailedMWh
-        sum.cycles += rhs.cycles
-        return sum
-    }
 }

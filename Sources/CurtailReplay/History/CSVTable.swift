@@ -85,9 +85,6 @@ struct CSVTable {
         }
     }
 
-    /// 1-based column of a field on its line.
-    func column(of field: Range<Int>, line lineStart: Int) -> Int { field.lowerBound - lineStart + 1 }
-
     /// The text of a field, for messages.
     func text(_ field: Range<Int>) -> String { String(decoding: bytes[field], as: UTF8.self) }
 
