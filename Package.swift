@@ -13,11 +13,14 @@ let package = Package(
         .library(name: "CurtailPolicy", targets: ["CurtailPolicy"]),
         .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
         .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
+        .library(name: "CurtailController", targets: ["CurtailController"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -52,6 +55,20 @@ let package = Package(
         // Replay and backtest: history files (CSV, gzip), the simulated controller, the ledger,
         // baselines and reports. The decisions come from CurtailPolicy, the oracle from CurtailCore.
         .target(name: "CurtailReplay", dependencies: ["CurtailCore", "CurtailPolicy", "CZlib"]),
+        // The live controller: the pure ControllerCore state machine (inputs → commands) and the
+        // Controller service that runs it on MQTT.
+        .target(
+            name: "CurtailController",
+            dependencies: [
+                "CurtailCore",
+                "CurtailPolicy",
+                "CurtailMQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
+        ),
         // Starts and stops a real mosquitto broker on a free loopback port (tests, benchmarks, demo).
         .target(
             name: "LocalBroker",

@@ -18,15 +18,36 @@ extension MQTTClient {
     ///   cannot fix (bad credentials, not authorised, banned, client id rejected); `alreadyRunning`
     ///   when called twice.
     public func run() async throws {
+        try await run(stopOnGracefulShutdown: true)
+    }
+
+    /// Runs the connection until the task is cancelled, ignoring graceful shutdown.
+    ///
+    /// For an owner that must still publish after shutdown begins (a controller's last
+    /// `offline` status): it runs the client with this in a child task, publishes, then cancels
+    /// the child. Otherwise the same as ``run()``.
+    public func runUntilCancelled() async throws {
+        try await run(stopOnGracefulShutdown: false)
+    }
+
+    private func run(stopOnGracefulShutdown: Bool) async throws {
         guard !hasRun.exchange(true, ordering: .relaxed) else {
             throw MQTTError(.alreadyRunning, "MQTTClient.run() was called twice; a client runs once, create a new one to start over")
         }
         let controls = sink.controls
         do {
-            try await withTaskCancellationOrGracefulShutdownHandler {
-                try await self.connectAndServe()
-            } onCancelOrGracefulShutdown: {
-                controls.yield(.stop)
+            if stopOnGracefulShutdown {
+                try await withTaskCancellationOrGracefulShutdownHandler {
+                    try await self.connectAndServe(stopOnGracefulShutdown: true)
+                } onCancelOrGracefulShutdown: {
+                    controls.yield(.stop)
+                }
+            } else {
+                try await withTaskCancellationHandler {
+                    try await self.connectAndServe(stopOnGracefulShutdown: false)
+                } onCancel: {
+                    controls.yield(.stop)
+                }
             }
         } catch {
             shutDown(reason: error as? MQTTError)
@@ -40,10 +61,10 @@ extension MQTTClient {
         case retryWithV311
     }
 
-    private func connectAndServe() async throws(MQTTError) {
+    private func connectAndServe(stopOnGracefulShutdown: Bool) async throws(MQTTError) {
         var iterator = controls.makeAsyncIterator()
         while true {
-            guard try await connectFirst() else { return }
+            guard try await connectFirst(stopOnGracefulShutdown: stopOnGracefulShutdown) else { return }
             switch try await serve(&iterator) {
             case .stopped:
                 return
@@ -56,14 +77,14 @@ extension MQTTClient {
     }
 
     /// Makes the first TCP connection, retrying with backoff. Returns `false` when asked to stop.
-    private func connectFirst() async throws(MQTTError) -> Bool {
+    private func connectFirst(stopOnGracefulShutdown: Bool) async throws(MQTTError) -> Bool {
         let host = configuration.host
         let port = configuration.port
         let keepAlive = Int32(clamping: configuration.keepAlive.components.seconds)
         var failures = 0
         sink.state.withLock { $0.phase = .connecting }
         while true {
-            if Task.isCancelled || Task.isShuttingDownGracefully { return false }
+            if Task.isCancelled || (stopOnGracefulShutdown && Task.isShuttingDownGracefully) { return false }
             let rc = connectOnce(host: host, port: Int32(port), keepAlive: keepAlive)
             if rc == MOSQ_ERR_SUCCESS.rawValue { break }
             let error = MQTTError.library(rc, "connecting to the MQTT broker at \(host):\(port)")
@@ -76,7 +97,11 @@ extension MQTTClient {
                 "MQTT broker not reachable yet; retrying",
                 metadata: ["mqtt.error": "\(error)", "mqtt.retry_in": "\(delay)", "mqtt.attempt": "\(failures)"]
             )
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            if stopOnGracefulShutdown {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+            } else {
+                try? await Task.sleep(for: delay)
+            }
         }
         let rc = mosquitto_loop_start(handle)
         guard rc == MOSQ_ERR_SUCCESS.rawValue else { throw MQTTError.library(rc, "starting the MQTT network thread") }

@@ -328,8 +328,8 @@ struct SettingReader {
 }
 
 /// Reads files as UTF-8 text, reporting failures as diagnostics.
-enum FileText {
-    static func read(_ path: String) throws(FileDiagnostics) -> String {
+package enum FileText {
+    package static func read(_ path: String) throws(FileDiagnostics) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw FileDiagnostics([Diagnostic(file: path, line: 1, column: 1, message: exists ? "cannot read the file" : "no such file")])

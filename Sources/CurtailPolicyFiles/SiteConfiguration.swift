@@ -8,6 +8,8 @@ public struct SiteConfiguration: Sendable {
     public var policyReference: String?
     /// MQTT settings for `curtail run`.
     public var mqtt: MQTTSettings
+    /// How the live controller behaves (`controller:` in the site file).
+    public var controller: ControllerSettings
 
     /// Where the live controller connects.
     public struct MQTTSettings: Hashable, Sendable {
@@ -15,16 +17,70 @@ public struct SiteConfiguration: Sendable {
         public var broker: String
         /// Client id (default: `curtail-<site id>`).
         public var clientID: String?
+        /// First topic level of the grid feeds (`grid/{market}/...`).
+        public var gridRoot: String
+        /// First topic level of the site's own topics (`site/{site}/...`).
+        public var siteRoot: String
+        /// Topic of the hash price feed.
+        public var hashPriceTopic: String
 
-        public init(broker: String = "mqtt://127.0.0.1:1883", clientID: String? = nil) {
+        public init(
+            broker: String = "mqtt://127.0.0.1:1883",
+            clientID: String? = nil,
+            gridRoot: String = "grid",
+            siteRoot: String = "site",
+            hashPriceTopic: String = "mining/hashprice"
+        ) {
             self.broker = broker
             self.clientID = clientID
+            self.gridRoot = gridRoot
+            self.siteRoot = siteRoot
+            self.hashPriceTopic = hashPriceTopic
         }
     }
 
-    public init(site: Site, policyReference: String? = nil, mqtt: MQTTSettings = MQTTSettings()) {
+    /// Live-controller timing and the under-frequency trip. Durations in seconds.
+    public struct ControllerSettings: Hashable, Sendable {
+        /// Decide at least this often, even without new inputs.
+        public var decisionInterval: Double
+        /// Commands expire this long after they are issued; live ones are re-issued when a third
+        /// of their life is left.
+        public var commandLifetime: Double
+        /// Below this frequency (Hz) the registered load is shed at once; `nil`: no trip.
+        public var underFrequencyTripHz: Double?
+        /// MW shed on an under-frequency trip (`nil`: the whole site).
+        public var underFrequencyShedMW: Double?
+        /// The trip resets once frequency has stayed at or above this (Hz) ...
+        public var underFrequencyRecoverHz: Double
+        /// ... for this long.
+        public var underFrequencyRecoverAfter: Double
+
+        public init(
+            decisionInterval: Double = 5,
+            commandLifetime: Double = 180,
+            underFrequencyTripHz: Double? = 59.7,
+            underFrequencyShedMW: Double? = nil,
+            underFrequencyRecoverHz: Double = 59.95,
+            underFrequencyRecoverAfter: Double = 600
+        ) {
+            self.decisionInterval = decisionInterval
+            self.commandLifetime = commandLifetime
+            self.underFrequencyTripHz = underFrequencyTripHz
+            self.underFrequencyShedMW = underFrequencyShedMW
+            self.underFrequencyRecoverHz = underFrequencyRecoverHz
+            self.underFrequencyRecoverAfter = underFrequencyRecoverAfter
+        }
+    }
+
+    public init(
+        site: Site,
+        policyReference: String? = nil,
+        mqtt: MQTTSettings = MQTTSettings(),
+        controller: ControllerSettings = ControllerSettings()
+    ) {
         self.site = site
         self.policyReference = policyReference
         self.mqtt = mqtt
+        self.controller = controller
     }
 }

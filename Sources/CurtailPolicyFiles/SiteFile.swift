@@ -5,7 +5,12 @@ import Yams
 public enum SiteFile: Sendable {
     static let topKeys = [
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
-        "mqtt", "transmission_usd_per_kw_year",
+        "mqtt", "transmission_usd_per_kw_year", "controller",
+    ]
+    static let mqttKeys = ["broker", "client_id", "grid_root", "site_root", "hashprice_topic"]
+    static let controllerKeys = [
+        "decision_interval", "command_ttl", "under_frequency_trip_hz", "under_frequency_shed_mw", "under_frequency_recover_hz",
+        "under_frequency_recover_after",
     ]
     static let groupKeys = [
         "name", "model", "count", "firmware", "profiles_w", "min_power_w", "max_power_w", "hashrate_th", "power_w", "sleep_w", "curve",
@@ -73,7 +78,7 @@ public enum SiteFile: Sendable {
         }
 
         var mqtt = SiteConfiguration.MQTTSettings()
-        if let n = top["mqtt"], let map = r.mapping(n, "mqtt", allowed: ["broker", "client_id"]) {
+        if let n = top["mqtt"], let map = r.mapping(n, "mqtt", allowed: mqttKeys) {
             if let b = map["broker"], let text = r.string(b, "mqtt.broker") {
                 if text.hasPrefix("mqtt://") || text.hasPrefix("mqtts://") {
                     mqtt.broker = text
@@ -82,7 +87,16 @@ public enum SiteFile: Sendable {
                 }
             }
             mqtt.clientID = map["client_id"].flatMap { r.string($0, "mqtt.client_id") }
+            for (key, path) in [("grid_root", \SiteConfiguration.MQTTSettings.gridRoot), ("site_root", \.siteRoot), ("hashprice_topic", \.hashPriceTopic)] {
+                guard let node = map[key], let text = r.string(node, "mqtt.\(key)") else { continue }
+                if text.isEmpty || text.contains("+") || text.contains("#") || text.hasPrefix("/") || text.hasSuffix("/") {
+                    r.report(node, "mqtt.\(key) must be a topic without wildcards or leading/trailing '/', found '\(text)'")
+                } else {
+                    mqtt[keyPath: path] = text
+                }
+            }
         }
+        let controller = top["controller"].flatMap { readController($0, &r) } ?? SiteConfiguration.ControllerSettings()
 
         guard let id, let market, let node, let timeZone, let maxImport else { return nil }
         let site = Site(
@@ -96,7 +110,39 @@ public enum SiteFile: Sendable {
             groups: groups,
             transmissionUSDPerKWYear: transmission
         )
-        return SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt)
+        if let shed = controller.underFrequencyShedMW, shed > maxImport, let n = top["controller"] {
+            r.report(n, "controller.under_frequency_shed_mw (\(YAMLReader.format(shed))) exceeds max_import_mw (\(YAMLReader.format(maxImport)))")
+        }
+        return SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt, controller: controller)
+    }
+
+    static func readController(_ node: Node, _ r: inout YAMLReader) -> SiteConfiguration.ControllerSettings? {
+        guard let map = r.mapping(node, "controller", allowed: controllerKeys) else { return nil }
+        var settings = SiteConfiguration.ControllerSettings()
+        if let n = map["decision_interval"], let seconds = r.duration(n, "controller.decision_interval") {
+            if (1...300).contains(seconds) { settings.decisionInterval = seconds } else { r.report(n, "controller.decision_interval must be 1s...5m") }
+        }
+        if let n = map["command_ttl"], let seconds = r.duration(n, "controller.command_ttl") {
+            if (30...3600).contains(seconds) { settings.commandLifetime = seconds } else { r.report(n, "controller.command_ttl must be 30s...1h") }
+        }
+        if let n = map["under_frequency_trip_hz"] {
+            if case .scalar(let scalar) = n, scalar.string == "off" {
+                settings.underFrequencyTripHz = nil
+            } else if let hz = r.number(n, "controller.under_frequency_trip_hz (or off)", range: 55...60) {
+                settings.underFrequencyTripHz = hz
+            }
+        }
+        settings.underFrequencyShedMW = map["under_frequency_shed_mw"].flatMap { r.number($0, "controller.under_frequency_shed_mw", range: 0...100_000) }
+        if let hz = map["under_frequency_recover_hz"].flatMap({ r.number($0, "controller.under_frequency_recover_hz", range: 55...61) }) {
+            settings.underFrequencyRecoverHz = hz
+        }
+        if let seconds = map["under_frequency_recover_after"].flatMap({ r.duration($0, "controller.under_frequency_recover_after") }) {
+            settings.underFrequencyRecoverAfter = seconds
+        }
+        if let trip = settings.underFrequencyTripHz, settings.underFrequencyRecoverHz <= trip, let n = map["under_frequency_recover_hz"] {
+            r.report(n, "controller.under_frequency_recover_hz must be above under_frequency_trip_hz (\(YAMLReader.format(trip)))")
+        }
+        return settings
     }
 
     static func readGroup(_ node: Node, _ r: inout YAMLReader) -> MinerGroup? {

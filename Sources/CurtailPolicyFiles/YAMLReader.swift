@@ -1,23 +1,23 @@
 import CurtailCore
 import CurtailPolicy
-import Yams
+package import Yams
 
 /// Reads typed values out of a composed YAML tree, strictly, collecting every problem with
 /// its position instead of stopping at the first.
-struct YAMLReader {
-    let file: String
+package struct YAMLReader {
+    package let file: String
     let lines: [Substring]
-    private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
     /// Group names used by rules, with where they are, to check against a site.
     var groupReferences: [(name: String, line: Int, column: Int)] = []
 
-    init(file: String, text: String) {
+    package init(file: String, text: String) {
         self.file = file
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
     /// Parses the text into a root node, or records the YAML syntax error.
-    mutating func compose(_ text: String) -> Node? {
+    package mutating func compose(_ text: String) -> Node? {
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 report(line: 1, column: 1, "the file is empty")
@@ -58,11 +58,11 @@ struct YAMLReader {
 
     // MARK: - Reporting
 
-    mutating func report(line: Int, column: Int, _ message: String) {
+    package mutating func report(line: Int, column: Int, _ message: String) {
         diagnostics.append(Diagnostic(file: file, line: line, column: column, message: message))
     }
 
-    mutating func report(_ node: Node?, _ message: String) {
+    package mutating func report(_ node: Node?, _ message: String) {
         let mark = node?.mark
         report(line: mark?.line ?? 1, column: mark?.column ?? 1, message)
     }
@@ -71,7 +71,7 @@ struct YAMLReader {
 
     /// The entries of a mapping, checking keys strictly: unknown keys and missing required keys
     /// are reported. Returns `nil` (reported) when the node is not a mapping.
-    mutating func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) -> [String: Node]? {
+    package mutating func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) -> [String: Node]? {
         guard let mapping = node.mapping else {
             report(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
             return nil
@@ -97,7 +97,7 @@ struct YAMLReader {
         return result
     }
 
-    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+    package mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
         guard let sequence = node.sequence else {
             report(node, "\(what) must be a list, found \(kind(node))")
             return nil
@@ -116,7 +116,7 @@ struct YAMLReader {
 
     // MARK: - Scalars
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
+    package mutating func string(_ node: Node, _ what: String) -> String? {
         guard let scalar = node.scalar, !scalar.string.isEmpty else {
             report(node, "\(what) must be text, found \(kind(node))")
             return nil
@@ -125,7 +125,7 @@ struct YAMLReader {
     }
 
     /// A topic-safe name: letters, digits, `-` and `_`.
-    mutating func identifier(_ node: Node, _ what: String) -> String? {
+    package mutating func identifier(_ node: Node, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         guard text.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
         else {
@@ -135,7 +135,7 @@ struct YAMLReader {
         return text
     }
 
-    mutating func number(_ node: Node, _ what: String, range: ClosedRange<Double>? = nil, rangeText: String? = nil) -> Double? {
+    package mutating func number(_ node: Node, _ what: String, range: ClosedRange<Double>? = nil, rangeText: String? = nil) -> Double? {
         guard let scalar = node.scalar, scalar.style == .plain || scalar.style == .any, let value = Self.parseNumber(scalar.string) else {
             report(node, "\(what) must be a number, found \(kind(node))")
             return nil
@@ -147,7 +147,7 @@ struct YAMLReader {
         return value
     }
 
-    mutating func integer(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
+    package mutating func integer(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
         guard let value = number(node, what) else { return nil }
         guard value == value.rounded(), let int = Int(exactly: value) else {
             report(node, "\(what) must be a whole number, found \(Self.format(value))")
@@ -160,7 +160,7 @@ struct YAMLReader {
         return int
     }
 
-    mutating func boolean(_ node: Node, _ what: String) -> Bool? {
+    package mutating func boolean(_ node: Node, _ what: String) -> Bool? {
         switch node.scalar?.string {
         case "true": return true
         case "false": return false
@@ -171,7 +171,7 @@ struct YAMLReader {
     }
 
     /// A duration in seconds: `90s`, `15m`, `2h`, `1d`, or a plain number of seconds.
-    mutating func duration(_ node: Node, _ what: String) -> Double? {
+    package mutating func duration(_ node: Node, _ what: String) -> Double? {
         guard let text = node.scalar?.string, let seconds = Self.parseDuration(text) else {
             report(node, "\(what) must be a duration such as 30s, 15m, 2h or 1d, found \(kind(node))")
             return nil
@@ -183,7 +183,7 @@ struct YAMLReader {
         return seconds
     }
 
-    mutating func choice(_ node: Node, _ what: String, _ options: [String]) -> String? {
+    package mutating func choice(_ node: Node, _ what: String, _ options: [String]) -> String? {
         guard let text = node.scalar?.string, options.contains(text) else {
             report(node, "\(what) must be one of \(options.joined(separator: ", ")), found \(kind(node))")
             return nil
@@ -237,13 +237,13 @@ struct YAMLReader {
 
     // MARK: - Helpers
 
-    static func parseNumber(_ text: String) -> Double? {
+    package static func parseNumber(_ text: String) -> Double? {
         let cleaned = text.replacing("_", with: "")
         guard !cleaned.isEmpty, let value = Double(cleaned), value.isFinite else { return nil }
         return value
     }
 
-    static func parseDuration(_ text: String) -> Double? {
+    package static func parseDuration(_ text: String) -> Double? {
         if let value = parseNumber(text) { return value }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("min", 60), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
@@ -252,12 +252,12 @@ struct YAMLReader {
         return nil
     }
 
-    static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         let rounded = (value * 1000).rounded() / 1000
         return abs(rounded - rounded.rounded()) < 1e-9 && abs(rounded) < 1e15 ? String(Int(rounded.rounded())) : String(rounded)
     }
 
-    static func format(_ range: ClosedRange<Double>) -> String {
+    package static func format(_ range: ClosedRange<Double>) -> String {
         "\(format(range.lowerBound))...\(range.upperBound == .infinity ? "" : format(range.upperBound))"
     }
 }

@@ -140,6 +140,33 @@ public struct Dispatcher: Sendable {
         lastSiteMW = siteSleepMW
     }
 
+    /// Resumes from commanded targets: each group given is placed at the firmware position
+    /// nearest below its miners running × per-miner power, and the dispatcher then behaves as if
+    /// it had decided that at `time` (ramp limits count from there; minimum on/off times are
+    /// unknown and start fresh). `nil` entries keep the group's current state.
+    public mutating func restore(_ targets: [GroupTarget?], at time: Timestamp) {
+        steps.withUnsafeBufferPointer { steps in
+            for g in state.indices where g < targets.count {
+                guard let target = targets[g] else { continue }
+                let c = groups[g]
+                let running = min(max(target.minersRunning, 0), c.fullCount)
+                let perMinerKW = max(0, target.powerTarget.kilowatts - c.sleepKWPerMiner)
+                let x = running == 0 ? 0 : Self.snapDown(c, steps, min(Double(running) * perMinerKW, c.topKW))
+                let count = Self.runningCount(c, x)
+                state[g] = GroupState()
+                state[g].position = x
+                state[g].previous = x
+                state[g].running = count
+                state[g].output = Self.pointOf(c, steps, x, running: count)
+                state[g].level = state[g].output.level
+                if count > 0 && count < c.fullCount { state[g].level = 1 }
+                state[g].outputPosition = x
+            }
+        }
+        lastSiteMW = siteSleepMW + state.reduce(0) { $0 + $1.position } / 1000
+        lastTime = time
+    }
+
     /// Site power of the last decision.
     public var lastSitePower: Megawatts { Megawatts(lastSiteMW) }
 

@@ -125,6 +125,13 @@ public struct PolicyEngine: Sendable {
         applyParameters()
     }
 
+    /// Resumes from targets that were already commanded (after a restart), so the next decision
+    /// moves on from them instead of starting from scratch: hysteresis, confirmations and ramp
+    /// limits then see the state the miners are really in. `nil` leaves a group as it is.
+    public mutating func restore(_ targets: [GroupTarget?], at time: Timestamp) {
+        dispatcher.restore(targets, at: time)
+    }
+
     /// Forgets all history (dispatch state, price windows, event baselines).
     public mutating func reset() {
         dispatcher.reset()
@@ -216,7 +223,9 @@ public struct PolicyEngine: Sendable {
         }
         context[.cpAlert] = cpAlert ? 1 : 0
         context[.cpProbability] = cpProbability
-        if needsEvents { updateEvents(input.events, at: time) }
+        // Grid obligations bind whatever the rules say: an active event's cap always applies.
+        var obligationCap = Double.infinity
+        if needsEvents || !input.events.isEmpty { obligationCap = updateEvents(input.events, at: time) }
 
         // Rules.
         directives.reset(price: price, hashPrice: hashPrice)
@@ -231,6 +240,7 @@ public struct PolicyEngine: Sendable {
             if finalRules[r] { break }
         }
         directives.price += priceOffset
+        if obligationCap < directives.capMW { directives.capMW = obligationCap }
 
         // Failsafes.
         var failsafeConstraint: SiteConstraints = []
@@ -303,7 +313,8 @@ public struct PolicyEngine: Sendable {
         return false
     }
 
-    private mutating func updateEvents(_ events: [GridEvent], at time: Timestamp) {
+    /// Updates the event variables and returns the tightest cap of the active events (MW).
+    private mutating func updateEvents(_ events: [GridEvent], at time: Timestamp) -> Double {
         var any = false
         var cap = Double.infinity
         for slot in context.events.indices { context.events[slot] = 0 }
@@ -329,5 +340,6 @@ public struct PolicyEngine: Sendable {
         }
         context[.eventActive] = any ? 1 : 0
         context[.eventCapMW] = cap
+        return cap
     }
 }

@@ -1,0 +1,78 @@
+public import CurtailCore
+public import CurtailPolicy
+
+/// Everything a ``Controller`` needs besides the broker: the site, its policy, topics and timing.
+public struct ControllerConfiguration: Sendable {
+    /// The site and its miner groups.
+    public var site: Site
+    /// The policy the engine runs.
+    public var policy: Policy
+    /// Parameter overrides for the policy, by name.
+    public var parameters: [String: Double]
+    /// Where to read and write.
+    public var topics: ControllerTopics
+    /// Decide at least this often (clock time).
+    public var decisionInterval: Duration
+    /// Commands expire this long after they are issued.
+    public var commandLifetime: Duration
+    /// Re-issue a live command when less than this is left of its life (default: a third).
+    public var reissueBefore: Duration
+    /// Under-frequency trip; `nil`: none.
+    public var underFrequency: UnderFrequencyTrip?
+    /// Inputs stamped further than this into the future are refused.
+    public var maximumFutureSkew: Duration
+    /// Inputs older than this (by their own time stamp) are refused as stale; per kind.
+    public var maximumAge: MaximumAge
+    /// Telemetry older than this no longer counts as the group's measured load.
+    public var telemetryFreshness: Duration
+
+    /// The under-frequency relay: shed `shedMW` (the whole site when `nil`) as soon as frequency
+    /// falls below `tripHz`; release once it has stayed at or above `recoverHz` for `recoverAfter`.
+    public struct UnderFrequencyTrip: Hashable, Sendable {
+        public var tripHz: Double
+        public var shedMW: Double?
+        public var recoverHz: Double
+        public var recoverAfter: Duration
+
+        public init(tripHz: Double = 59.7, shedMW: Double? = nil, recoverHz: Double = 59.95, recoverAfter: Duration = .seconds(600)) {
+            self.tripHz = tripHz
+            self.shedMW = shedMW
+            self.recoverHz = recoverHz
+            self.recoverAfter = recoverAfter
+        }
+    }
+
+    /// How old each kind of input may be when it arrives.
+    public struct MaximumAge: Hashable, Sendable {
+        /// Real-time price, by interval start (a 15-minute price is published after its interval starts).
+        public var price: Duration = .seconds(6 * 3600)
+        public var frequency: Duration = .seconds(60)
+        public var hashPrice: Duration = .seconds(3 * 86_400)
+        public var telemetry: Duration = .seconds(600)
+        public var alert: Duration = .seconds(86_400)
+
+        public init() {}
+    }
+
+    public init(
+        site: Site,
+        policy: Policy,
+        parameters: [String: Double] = [:],
+        topics: ControllerTopics? = nil,
+        decisionInterval: Duration = .seconds(5),
+        commandLifetime: Duration = .seconds(180),
+        underFrequency: UnderFrequencyTrip? = UnderFrequencyTrip()
+    ) {
+        self.site = site
+        self.policy = policy
+        self.parameters = parameters
+        self.topics = topics ?? ControllerTopics(market: site.market, node: site.node, site: site.id)
+        self.decisionInterval = decisionInterval
+        self.commandLifetime = commandLifetime
+        self.reissueBefore = commandLifetime / 3
+        self.underFrequency = underFrequency
+        self.maximumFutureSkew = .seconds(300)
+        self.maximumAge = MaximumAge()
+        self.telemetryFreshness = .seconds(120)
+    }
+}

@@ -1,0 +1,46 @@
+/// The topics a controller reads and writes, from the roots in the site file.
+///
+/// Defaults follow the MQTT contract: `grid/{market}/{node}/price`, `grid/{market}/events`,
+/// `grid/{market}/alerts`, `grid/{market}/frequency`, `mining/hashprice`, and under
+/// `site/{site}/`: `groups/{group}/telemetry`, `groups/{group}/command`, `meter`, `state`,
+/// `events/{id}/report`, `rejected`, `controller/status`.
+public struct ControllerTopics: Hashable, Sendable {
+    public var price: String
+    public var events: String
+    public var alerts: String
+    public var frequency: String
+    public var hashPrice: String
+    /// `site/{site}` (no trailing slash).
+    public var siteBase: String
+
+    public init(market: String, node: String, site: String, gridRoot: String = "grid", siteRoot: String = "site", hashPrice: String = "mining/hashprice") {
+        price = "\(gridRoot)/\(market)/\(node)/price"
+        events = "\(gridRoot)/\(market)/events"
+        alerts = "\(gridRoot)/\(market)/alerts"
+        frequency = "\(gridRoot)/\(market)/frequency"
+        self.hashPrice = hashPrice
+        siteBase = "\(siteRoot)/\(site)"
+    }
+
+    /// Telemetry of every group: `site/{site}/groups/+/telemetry`.
+    public var telemetryFilter: String { "\(siteBase)/groups/+/telemetry" }
+    /// Commands of every group: `site/{site}/groups/+/command`.
+    public var commandFilter: String { "\(siteBase)/groups/+/command" }
+    /// The site meter (an extension of the contract): `site/{site}/meter`.
+    public var meter: String { "\(siteBase)/meter" }
+    public var state: String { "\(siteBase)/state" }
+    public var rejected: String { "\(siteBase)/rejected" }
+    public var status: String { "\(siteBase)/controller/status" }
+
+    public func telemetry(group: String) -> String { "\(siteBase)/groups/\(group)/telemetry" }
+    public func command(group: String) -> String { "\(siteBase)/groups/\(group)/command" }
+    public func eventReport(id: String) -> String { "\(siteBase)/events/\(id)/report" }
+
+    /// The group named by a `site/{site}/groups/{group}/<leaf>` topic, or `nil`.
+    public func group(in topic: String, leaf: String) -> Substring? {
+        let prefix = siteBase + "/groups/"
+        guard topic.hasPrefix(prefix), topic.hasSuffix("/" + leaf) else { return nil }
+        let inner = topic.dropFirst(prefix.count).dropLast(leaf.count + 1)
+        return inner.isEmpty || inner.contains("/") ? nil : inner
+    }
+}

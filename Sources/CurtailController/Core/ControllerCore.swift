@@ -1,0 +1,668 @@
+public import CurtailCore
+public import CurtailPolicy
+
+/// The live controller's logic, as a state machine with no I/O and no clock.
+///
+/// Feed it every received message (``receive(topic:payload:at:)``), a tick on a timer
+/// (``tick(at:)``) and connection changes; it answers with the messages to publish. The
+/// ``Controller`` service does the MQTT side; tests drive this type directly.
+///
+/// What it guarantees:
+/// - every input is validated (``InboundDecoder``); refusals go to `rejected` and are counted,
+///   and never reach a decision;
+/// - exact repeats (QoS 1 redeliveries, retained copies) are ignored; inputs older than one
+///   already applied are refused as out of order; so neither can flip a decision;
+/// - no command is published before it knows a real-time price and a hash price, unless it is
+///   resuming commands it published before, or a grid obligation needs load shed;
+/// - a group's command is published when its target changes, and re-issued (new `seq`, new
+///   expiry) when less than ``ControllerConfiguration/reissueBefore`` of its life is left;
+/// - while the broker is unreachable nothing is published; on reconnect every live command and
+///   the state are published again;
+/// - grid events are acknowledged on `events/{id}/report` at once and get a compliance report
+///   when they end or are cancelled;
+/// - frequency below the trip sheds load in the same call, without waiting for a tick.
+public struct ControllerCore: Sendable {
+    public let configuration: ControllerConfiguration
+    public private(set) var engine: PolicyEngine
+    /// The latest decision (meaningful once ``counters`` shows one).
+    public private(set) var decision: Decision
+    /// The command in force per group (site order); `nil` until one is issued or restored.
+    public private(set) var commands: [IssuedCommand?]
+    /// Acknowledged grid events not yet ended, by id.
+    public private(set) var obligations: [String: Obligation] = [:]
+    public private(set) var counters = ControllerCounters()
+    /// Highest `seq` issued or seen.
+    public private(set) var seq: Int64 = 0
+    /// `true` until ``finishRestore(at:)``: retained commands and state are being read back.
+    public private(set) var restoring = true
+    public private(set) var isConnected = false
+    /// Whether the under-frequency trip is in force.
+    public var underFrequencyTripped: Bool { underFrequency != nil }
+
+    private let decoder: InboundDecoder
+    private let siteSleepMW: Double
+    private let policyReadsFrequency: Bool
+    private var realTimePrice: PriceObservation?
+    private var dayAhead: [Int64: PriceObservation] = [:]
+    private var hashPrice: (value: USDPerTerahashDay, at: Timestamp)?
+    private var cancelled: Set<String> = []
+    private var alerts: [GridAlert] = []
+    private var eea = 0
+    private var frequency: (hz: Double, at: Timestamp)?
+    private var underFrequency: (at: Timestamp, capMW: Double, hz: Double)?
+    private var recoveringSince: Timestamp?
+    private var telemetry: [GroupTelemetry?]
+    private var meter: (kilowatts: Double, at: Timestamp)?
+    private var brokerLostSince: Timestamp?
+    private var restoredCommands = false
+    private var lastDecisionAt: Timestamp?
+    private var failsafeNoted: SiteConstraints = []
+
+    /// Binds the policy to the site.
+    ///
+    /// - Throws: ``PolicyError`` when a rule names a group the site lacks or a parameter is invalid.
+    public init(configuration: ControllerConfiguration) throws(PolicyError) {
+        self.configuration = configuration
+        engine = try PolicyEngine(policy: configuration.policy, site: configuration.site, parameters: configuration.parameters)
+        decision = Decision(groupCount: configuration.site.groups.count)
+        commands = Array(repeating: nil, count: configuration.site.groups.count)
+        telemetry = Array(repeating: nil, count: configuration.site.groups.count)
+        decoder = InboundDecoder(configuration: configuration)
+        siteSleepMW = configuration.site.sleepPower.value
+        policyReadsFrequency = configuration.policy.environment.usedVariables.contains(.frequency)
+    }
+
+    private var topics: ControllerTopics { configuration.topics }
+    private var site: Site { configuration.site }
+
+    // MARK: - Inputs
+
+    /// Handles one received message.
+    public mutating func receive(topic: String, payload: [UInt8], at now: Timestamp) -> ControllerStep {
+        var step = ControllerStep()
+        switch decoder.decode(topic: topic, payload: payload, at: now, ownTopics: restoring) {
+        case .failure(let rejection):
+            reject(rejection, topic: topic, payload: payload, at: now, into: &step)
+        case .success(let signal):
+            apply(signal, topic: topic, payload: payload, at: now, into: &step)
+        }
+        return step
+    }
+
+    private mutating func reject(_ rejection: Rejection, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
+        counters.rejected[rejection.kind.rawValue, default: 0] += 1
+        step.rejections.append((topic, rejection))
+        guard isConnected else { return }
+        let body = RejectedPayload(
+            ts: now.iso8601,
+            topic: topic,
+            kind: rejection.kind.rawValue,
+            reason: rejection.reason,
+            payload: String(decoding: payload.prefix(256), as: UTF8.self)
+        )
+        step.messages.append(OutgoingMessage(topic: topics.rejected, payload: PayloadEncoder.encode(body)))
+    }
+
+    private mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
+        var decide = false
+        var duplicate = false
+        switch signal {
+        case .price(let observation, let dayAheadPrice):
+            if dayAheadPrice {
+                let key = observation.intervalStart.millisecondsSinceEpoch
+                if dayAhead[key]?.price == observation.price {
+                    duplicate = true
+                } else {
+                    dayAhead[key] = observation
+                    if dayAhead.count > 96 {
+                        for k in dayAhead.keys.sorted().prefix(dayAhead.count - 96) { dayAhead[k] = nil }
+                    }
+                    decide = configuration.policy.economics.priceSource == .dayAhead
+                }
+            } else if let last = realTimePrice {
+                if observation.intervalStart < last.intervalStart {
+                    return reject(
+                        Rejection(.outOfOrder, "price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))"),
+                        topic: topic,
+                        payload: payload,
+                        at: now,
+                        into: &step
+                    )
+                }
+                if observation.intervalStart == last.intervalStart && observation.price == last.price {
+                    duplicate = true
+                } else {
+                    realTimePrice = observation
+                    decide = true
+                }
+            } else {
+                realTimePrice = observation
+                decide = true
+            }
+        case .hashPrice(let value, let at):
+            if let last = hashPrice {
+                if at < last.at {
+                    return reject(
+                        Rejection(.outOfOrder, "hash price stamped \(at) is older than the one applied (\(last.at))"),
+                        topic: topic,
+                        payload: payload,
+                        at: now,
+                        into: &step
+                    )
+                }
+                if at == last.at && value == last.value { duplicate = true } else { decide = value != last.value }
+            } else {
+                decide = true
+            }
+            if !duplicate { hashPrice = (value, at) }
+        case .event(var event):
+            if cancelled.contains(event.id) {
+                duplicate = true
+            } else if var existing = obligations[event.id] {
+                // Same id again: a retained copy or a redelivery, or the operator changing the end or target.
+                let resolved = resolve(event, baseline: existing.baselineMW)
+                if resolved.event == existing.event {
+                    duplicate = true
+                } else {
+                    existing.event = resolved.event
+                    existing.targetMW = resolved.targetMW
+                    obligations[event.id] = existing
+                    step.notes.append("grid event \(event.id) updated: \(describeObligation(existing))")
+                    decide = true
+                }
+            } else {
+                let program = GridProgram.named(event.program)
+                let baseline = measuredSiteMW(at: now) ?? decidedOrNameplateMW
+                let resolved = resolve(event, baseline: baseline)
+                event = resolved.event
+                let obligation = Obligation(
+                    event: event,
+                    responseSeconds: program?.responseSeconds ?? 600,
+                    baselineMW: baseline,
+                    targetMW: resolved.targetMW,
+                    acknowledgedAt: now
+                )
+                obligations[event.id] = obligation
+                step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
+                if isConnected { step.messages.append(report(obligation, status: "acknowledged", at: now)) }
+                decide = true
+            }
+        case .eventCancelled(let id):
+            if cancelled.contains(id) {
+                duplicate = true
+            } else {
+                cancelled.insert(id)
+                if cancelled.count > 10_000 { cancelled.removeAll() }
+                if let obligation = obligations.removeValue(forKey: id) {
+                    var finished = obligation
+                    if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
+                    step.notes.append("grid event \(id) cancelled")
+                    if isConnected { step.messages.append(report(finished, status: "cancelled", at: now)) }
+                    decide = true
+                }
+            }
+        case .alert(let alert):
+            if alerts.contains(alert) {
+                duplicate = true
+            } else {
+                alerts.removeAll { $0.kind == alert.kind && $0.start == alert.start && $0.end == alert.end }
+                alerts.append(alert)
+                decide = true
+            }
+        case .eea(let level):
+            if level == eea { duplicate = true } else {
+                step.notes.append("EEA level \(eea) → \(level)")
+                eea = level
+                decide = true
+            }
+        case .frequency(let hz, let at):
+            if let last = frequency, at < last.at {
+                return reject(
+                    Rejection(.outOfOrder, "frequency stamped \(at) is older than the one applied (\(last.at))"),
+                    topic: topic,
+                    payload: payload,
+                    at: now,
+                    into: &step
+                )
+            }
+            if let last = frequency, last.at == at, last.hz == hz {
+                duplicate = true
+            } else {
+                frequency = (hz, at)
+                decide = updateUnderFrequency(hz: hz, at: at, now: now, notes: &step.notes) || policyReadsFrequency
+            }
+        case .telemetry(let g, let report):
+            if let last = telemetry[g], report.time <= last.time {
+                if report == last { duplicate = true } else {
+                    return reject(
+                        Rejection(.outOfOrder, "telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)"),
+                        topic: topic,
+                        payload: payload,
+                        at: now,
+                        into: &step
+                    )
+                }
+            } else {
+                telemetry[g] = report
+                recordCompliance(at: now)
+            }
+        case .meter(let kilowatts, let at):
+            if let last = meter, at <= last.at {
+                duplicate = true
+            } else {
+                meter = (kilowatts, at)
+                recordCompliance(at: now)
+            }
+        case .retainedCommand(let g, let command):
+            seq = max(seq, command.seq)
+            if command.expiresAt > now {
+                commands[g] = command
+                restoredCommands = true
+            }
+        case .retainedState(let state):
+            seq = max(seq, state.seq)
+            for obligation in state.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
+                obligations[obligation.event.id] = obligation
+                step.notes.append("resumed grid event \(obligation.event.id): \(describeObligation(obligation))")
+            }
+        }
+        if duplicate {
+            counters.duplicates += 1
+            return
+        }
+        counters.accepted += 1
+        if restoring {
+            // Decisions wait for the retained state, except a trip that needs load shed now.
+            if underFrequency != nil { step.append(finishRestore(at: now)) }
+            return
+        }
+        if decide { step.append(decideNow(at: now)) }
+    }
+
+    /// An event with its target as an absolute maximum (`reduce_mw` counts from `baseline`).
+    private func resolve(_ event: GridEvent, baseline: Double) -> (event: GridEvent, targetMW: Double) {
+        var event = event
+        let target: Double
+        switch event.target {
+        case .maximum(let mw): target = mw.value
+        case .reduction(let mw): target = max(0, baseline - mw.value)
+        }
+        event.target = .maximum(Megawatts(target))
+        return (event, target)
+    }
+
+    /// Trips or releases the under-frequency relay; returns whether that changed.
+    private mutating func updateUnderFrequency(hz: Double, at: Timestamp, now: Timestamp, notes: inout [String]) -> Bool {
+        guard let trip = configuration.underFrequency else { return false }
+        if underFrequency == nil {
+            guard hz < trip.tripHz else { return false }
+            let measured = measuredSiteMW(at: now) ?? decidedOrNameplateMW
+            let cap = trip.shedMW.map { max(0, measured - $0) } ?? 0
+            underFrequency = (now, cap, hz)
+            recoveringSince = nil
+            notes.append("under-frequency trip: \(hz) Hz < \(trip.tripHz) Hz, site capped at \(cap) MW")
+            return true
+        }
+        if hz < trip.recoverHz {
+            recoveringSince = nil
+            return false
+        }
+        let since = recoveringSince ?? at
+        recoveringSince = since
+        guard since.duration(to: at) >= trip.recoverAfter else { return false }
+        underFrequency = nil
+        recoveringSince = nil
+        notes.append("under-frequency trip released: \(hz) Hz for \(describe(trip.recoverAfter))")
+        return true
+    }
+
+    // MARK: - Time and connection
+
+    /// Ends start-up: resumes the retained commands and makes the first decision.
+    public mutating func finishRestore(at now: Timestamp) -> ControllerStep {
+        guard restoring else { return ControllerStep() }
+        restoring = false
+        var step = ControllerStep()
+        if restoredCommands {
+            engine.restore(commands.map { $0?.groupTarget }, at: now)
+            step.notes.append("resumed \(commands.compactMap { $0 }.count) retained commands (seq \(seq))")
+        }
+        step.append(decideNow(at: now))
+        return step
+    }
+
+    /// The timer: ends events, re-issues commands before they expire, decides.
+    public mutating func tick(at now: Timestamp) -> ControllerStep {
+        guard !restoring else { return ControllerStep() }
+        return decideNow(at: now)
+    }
+
+    /// The broker connection is down: stop publishing, start the broker-lost clock.
+    public mutating func connectionLost(at now: Timestamp) {
+        guard isConnected || brokerLostSince == nil else { return }
+        isConnected = false
+        brokerLostSince = brokerLostSince ?? now
+    }
+
+    /// The broker connection is (back) up: publish every live command again, and the state.
+    public mutating func connectionRestored(at now: Timestamp) -> ControllerStep {
+        isConnected = true
+        brokerLostSince = nil
+        guard !restoring else { return ControllerStep() }
+        return decideNow(at: now, reissueAll: true)
+    }
+
+    /// `online`, retained, for `controller/status`.
+    public var onlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: Array("online".utf8), retain: true) }
+    /// `offline`, retained: the will, and the last word of a graceful shutdown.
+    public var offlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: Array("offline".utf8), retain: true) }
+
+    // MARK: - Deciding
+
+    /// Inputs that are missing for economic decisions.
+    public var missingInputs: [String] {
+        var missing: [String] = []
+        if configuration.policy.economics.priceSource == .realTime, realTimePrice == nil { missing.append("real-time price") }
+        if configuration.policy.economics.priceSource == .dayAhead, dayAhead.isEmpty { missing.append("day-ahead price") }
+        if hashPrice == nil { missing.append("hash price") }
+        return missing
+    }
+
+    private mutating func decideNow(at now: Timestamp, reissueAll: Bool = false) -> ControllerStep {
+        var step = ControllerStep()
+        if let last = lastDecisionAt, now < last { return step }  // the engine's time never goes backwards
+        endFinishedEvents(at: now, into: &step)
+        alerts.removeAll { $0.end <= now }
+        recordCompliance(at: now)
+
+        let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || underFrequency != nil
+        let ready = missingInputs.isEmpty || restoredCommands || obligationActive || counters.decisions > 0
+        guard ready else {
+            if isConnected { step.messages.append(stateMessage(at: now)) }
+            return step
+        }
+
+        var events = obligations.values.map(\.event)
+        if let trip = underFrequency {
+            events.append(
+                GridEvent(
+                    id: "under-frequency",
+                    program: "UFR",
+                    start: trip.at,
+                    end: Timestamp(millisecondsSinceEpoch: .max / 2),
+                    target: .maximum(Megawatts(trip.capMW))
+                )
+            )
+        }
+        let input = DecisionInput(
+            time: now,
+            realTimePrice: realTimePrice,
+            dayAheadPrice: dayAheadPrice(at: now),
+            hashPrice: hashPrice?.value ?? .zero,
+            events: events,
+            alerts: alerts,
+            eeaLevel: eea,
+            frequency: frequency?.hz,
+            measuredSitePower: measuredSiteMW(at: now).map(Megawatts.init),
+            brokerLostSince: brokerLostSince
+        )
+        engine.decide(input, into: &decision)
+        lastDecisionAt = now
+        counters.decisions += 1
+        step.decided = true
+        noteFailsafes(into: &step)
+
+        guard isConnected else { return step }
+        let lifetime = configuration.commandLifetime
+        for g in site.groups.indices {
+            let target = decision.groups[g]
+            let candidate = IssuedCommand(
+                seq: 0,
+                issuedAt: now,
+                expiresAt: now.advanced(by: lifetime),
+                minersRunning: target.minersRunning,
+                powerTargetW: target.minersRunning > 0 ? target.powerTarget.value : 0,
+                targetKW: target.groupPower.kilowatts,
+                reason: ""
+            )
+            if !reissueAll, let current = commands[g], current.sameTarget(as: candidate),
+                now.duration(to: current.expiresAt) > configuration.reissueBefore
+            {
+                continue
+            }
+            var command = candidate
+            seq += 1
+            command.seq = seq
+            command.reason = reasonText(group: g)
+            commands[g] = command
+            counters.commands += 1
+            step.messages.append(
+                OutgoingMessage(topic: topics.command(group: site.groups[g].name), payload: command.payload, retain: true, expiry: lifetime)
+            )
+        }
+        step.messages.append(stateMessage(at: now))
+        return step
+    }
+
+    private func dayAheadPrice(at now: Timestamp) -> USDPerMWh? {
+        var best: PriceObservation?
+        for observation in dayAhead.values where observation.intervalStart <= now {
+            let end = observation.intervalStart.adding(seconds: Double(observation.intervalMinutes) * 60)
+            if now < end, best == nil || observation.intervalStart > best!.intervalStart { best = observation }
+        }
+        return best?.price
+    }
+
+    private mutating func endFinishedEvents(at now: Timestamp, into step: inout ControllerStep) {
+        for (id, obligation) in obligations where obligation.event.end <= now {
+            var finished = obligation
+            let end = obligation.event.end
+            if let mw = measuredSiteMW(at: now) ?? (finished.lastSampleMW.isFinite ? finished.lastSampleMW : nil) {
+                finished.record(measuredMW: mw, at: end, siteSleepMW: siteSleepMW)
+            }
+            obligations[id] = nil
+            cancelled.insert(id)  // a late copy of an ended event must not start it again
+            let pf = finished.performanceFactor(siteSleepMW: siteSleepMW)
+            step.notes.append(
+                "grid event \(id) ended: achieved \(format(finished.achievedMW)) MW against \(format(finished.targetMW)) MW, performance factor \(format(pf))"
+            )
+            if isConnected { step.messages.append(report(finished, status: "completed", at: now)) }
+        }
+    }
+
+    private mutating func recordCompliance(at now: Timestamp) {
+        guard !obligations.isEmpty, let mw = measuredSiteMW(at: now) else { return }
+        for id in obligations.keys {
+            obligations[id]!.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW)
+        }
+    }
+
+    private mutating func noteFailsafes(into step: inout ControllerStep) {
+        let failsafes = decision.constraints.intersection([.stalePrice, .brokerLost])
+        if failsafes != failsafeNoted {
+            if failsafes.contains(.stalePrice) && !failsafeNoted.contains(.stalePrice) {
+                step.notes.append("price feed stale: failsafe '\(configuration.policy.failsafe.onStalePrice.rawValue)' in force")
+            }
+            if !failsafes.contains(.stalePrice) && failsafeNoted.contains(.stalePrice) { step.notes.append("price feed back: failsafe ended") }
+            failsafeNoted = failsafes
+        }
+    }
+
+    // MARK: - Measurements
+
+    /// Measured site load: the meter when fresh, else the sum of every group's fresh telemetry.
+    public func measuredSiteMW(at now: Timestamp) -> Double? {
+        let freshness = configuration.telemetryFreshness
+        if let meter, meter.at.duration(to: now) <= freshness { return meter.kilowatts / 1000 }
+        var total = 0.0
+        for report in telemetry {
+            guard let report, report.time.duration(to: now) <= freshness else { return nil }
+            total += report.powerKW
+        }
+        return telemetry.isEmpty ? nil : total / 1000
+    }
+
+    /// The last decided site load, or nameplate before any decision (a baseline without telemetry).
+    private var decidedOrNameplateMW: Double { counters.decisions > 0 ? decision.sitePower.value : site.nameplatePower.value }
+
+    /// The latest telemetry of group `g`.
+    public func telemetry(group g: Int) -> GroupTelemetry? { telemetry[g] }
+
+    // MARK: - Messages
+
+    private func reasonText(group g: Int) -> String {
+        let target = decision.groups[g]
+        let price = decision.effectivePrice.value
+        let breakEven = breakEvenPrice(group: g)
+        var text: String
+        switch target.reason {
+        case .economic:
+            if price.isNaN {
+                text = "no usable price: holding"
+            } else {
+                let relation = price < breakEven ? "below" : "above"
+                text = "price \(format(price)) $/MWh \(relation) break-even \(format(breakEven)) $/MWh"
+            }
+        case .awaitingConfirmation:
+            text = "price \(format(price)) $/MWh; change awaiting confirmation (\(target.confirmations)/\(target.confirmationsNeeded) intervals)"
+        case .cap:
+            var causes: [String] = []
+            if underFrequency != nil { causes.append("under-frequency trip") }
+            let now = decision.time
+            causes += obligations.values.filter { $0.event.isActive(at: now) }.map { "\($0.event.program) \($0.event.id) max \(format($0.targetMW)) MW" }
+            if causes.isEmpty { causes.append(decision.cap.value < site.maxImport.value ? "rule cap" : "max import") }
+            text = "site cap \(format(decision.cap.value)) MW: " + causes.joined(separator: ", ")
+        case .failsafeHold, .failsafeCurtail:
+            let cause = decision.constraints.contains(.brokerLost) ? "broker lost" : "price feed stale"
+            text = "\(target.reason) (\(cause))"
+        default:
+            text = target.reason.description
+        }
+        let rules = decision.firedRules.map { configuration.policy.rules[$0].name }
+        if !rules.isEmpty { text += "; rules: " + rules.joined(separator: ", ") }
+        return text
+    }
+
+    /// Nameplate break-even of group `g` at the current hash price ($/MWh).
+    public func breakEvenPrice(group g: Int) -> Double {
+        guard let hashPrice else { return .nan }
+        return BreakEven.price(
+            hashPrice: hashPrice.value,
+            poolFee: engine.dispatchSettings.poolFee,
+            efficiency: site.groups[g].model.nominalEfficiency
+        ).value
+    }
+
+    private func report(_ obligation: Obligation, status: String, at now: Timestamp) -> OutgoingMessage {
+        let final = status != "acknowledged"
+        let pf = obligation.performanceFactor(siteSleepMW: siteSleepMW)
+        let body = EventReportPayload(
+            id: obligation.event.id,
+            program: obligation.event.program,
+            status: status,
+            ts: now.iso8601,
+            start: obligation.event.start.iso8601,
+            end: obligation.event.end.iso8601,
+            acknowledgedAt: obligation.acknowledgedAt.iso8601,
+            responseSeconds: obligation.responseSeconds,
+            baselineMw: PayloadEncoder.rounded(obligation.baselineMW),
+            targetMw: PayloadEncoder.rounded(obligation.targetMW),
+            achievedMw: final ? PayloadEncoder.rounded(obligation.achievedMW) : nil,
+            secondsToTarget: final ? obligation.secondsToTarget.flatMap { PayloadEncoder.rounded($0, 1) } : nil,
+            performanceFactor: final ? PayloadEncoder.rounded(pf) : nil,
+            met: final ? obligation.met(siteSleepMW: siteSleepMW) : nil
+        )
+        return OutgoingMessage(topic: topics.eventReport(id: obligation.event.id), payload: PayloadEncoder.encode(body))
+    }
+
+    /// The retained `state` message.
+    public func stateMessage(at now: Timestamp) -> OutgoingMessage {
+        let decided = counters.decisions > 0
+        let measured = measuredSiteMW(at: now)
+        let groups = site.groups.indices.map { g in
+            let command = commands[g]
+            let report = telemetry[g]
+            return StatePayload.Group(
+                name: site.groups[g].name,
+                targetKw: command.flatMap { PayloadEncoder.rounded($0.targetKW, 1) },
+                measuredKw: report.flatMap { PayloadEncoder.rounded($0.powerKW, 1) },
+                minersRunning: command?.minersRunning,
+                measuredMinersRunning: report?.minersRunning,
+                powerTargetW: command.flatMap { PayloadEncoder.rounded($0.powerTargetW, 1) },
+                breakEvenUsdPerMwh: PayloadEncoder.rounded(breakEvenPrice(group: g), 2),
+                reason: command?.reason,
+                seq: command?.seq,
+                appliedSeq: report?.appliedSeq
+            )
+        }
+        let active = obligations.values.sorted { $0.event.start < $1.event.start }.map { o in
+            StatePayload.Event(
+                id: o.event.id,
+                program: o.event.program,
+                start: o.event.start.iso8601,
+                end: o.event.end.iso8601,
+                targetMw: PayloadEncoder.rounded(o.targetMW) ?? 0,
+                baselineMw: PayloadEncoder.rounded(o.baselineMW) ?? 0,
+                acknowledgedAt: o.acknowledgedAt.iso8601,
+                reachedAt: o.reachedAt?.iso8601,
+                measuredMwSeconds: o.measuredMWSeconds,
+                measuredSeconds: o.measuredSeconds,
+                wholeMwSeconds: o.wholeMWSeconds,
+                wholeSeconds: o.wholeSeconds
+            )
+        }
+        let targetKW = commands.compactMap { $0?.targetKW }.reduce(0, +)
+        let body = StatePayload(
+            ts: now.iso8601,
+            site: site.id,
+            policy: configuration.policy.name,
+            seq: seq,
+            targetMw: decided ? PayloadEncoder.rounded(targetKW / 1000) : nil,
+            measuredMw: measured.flatMap { PayloadEncoder.rounded($0) },
+            priceUsdPerMwh: realTimePrice.flatMap { PayloadEncoder.rounded($0.price.value, 2) },
+            priceIntervalStart: realTimePrice?.intervalStart.iso8601,
+            priceAgeSeconds: realTimePrice.map { max(0, ($0.publishedAt.duration(to: now).components.seconds)) },
+            dayAheadUsdPerMwh: dayAheadPrice(at: now).flatMap { PayloadEncoder.rounded($0.value, 2) },
+            hashpriceUsdPerThDay: hashPrice.flatMap { PayloadEncoder.rounded($0.value.value, 5) },
+            capMw: decided ? PayloadEncoder.rounded(decision.cap.value) : nil,
+            constraints: decided ? constraintNames : [],
+            rules: decided ? decision.firedRules.map { configuration.policy.rules[$0].name } : [],
+            frequencyHz: frequency?.hz,
+            underFrequencyTripped: underFrequency != nil,
+            eea: eea,
+            cpAlert: alerts.contains { $0.kind == "4cp" && $0.isActive(at: now) },
+            waitingFor: decided ? [] : missingInputs,
+            groups: groups,
+            activeEvents: active,
+            counters: StatePayload.Counters(
+                decisions: counters.decisions,
+                commands: counters.commands,
+                accepted: counters.accepted,
+                duplicates: counters.duplicates,
+                rejected: counters.rejected
+            )
+        )
+        return OutgoingMessage(topic: topics.state, payload: PayloadEncoder.encode(body), retain: true)
+    }
+
+    private var constraintNames: [String] {
+        var names: [String] = []
+        let c = decision.constraints
+        if c.contains(.cap) { names.append("cap") }
+        if c.contains(.floor) { names.append("floor") }
+        if c.contains(.rampUp) { names.append("ramp_up") }
+        if c.contains(.rampDown) { names.append("ramp_down") }
+        if c.contains(.stalePrice) { names.append("stale_price") }
+        if c.contains(.brokerLost) { names.append("broker_lost") }
+        return names
+    }
+
+    private func describeObligation(_ o: Obligation) -> String {
+        "\(o.event.program) \(o.event.start)–\(o.event.end), max \(format(o.targetMW)) MW (baseline \(format(o.baselineMW)) MW)"
+    }
+
+    private func format(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        return String((value * 100).rounded() / 100)
+    }
+}

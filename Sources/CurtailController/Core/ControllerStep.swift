@@ -1,0 +1,35 @@
+/// What one call into ``ControllerCore`` produced: messages to publish and things to report.
+public struct ControllerStep: Sendable {
+    /// To publish, in order.
+    public var messages: [OutgoingMessage] = []
+    /// Inputs refused (each also has its message on `rejected` in ``messages``), with their topic.
+    public var rejections: [(topic: String, rejection: Rejection)] = []
+    /// Operator-level news: event acknowledged, under-frequency trip, failsafe entered, ...
+    public var notes: [String] = []
+    /// Whether a decision was made.
+    public var decided = false
+
+    public init() {}
+
+    mutating func append(_ other: ControllerStep) {
+        messages += other.messages
+        rejections += other.rejections
+        notes += other.notes
+        decided = decided || other.decided
+    }
+}
+
+/// Running counts, published in the state and read by tests and the demo.
+public struct ControllerCounters: Hashable, Sendable {
+    public var decisions = 0
+    public var commands = 0
+    public var accepted = 0
+    /// Exact repeats of inputs already applied (QoS 1 redeliveries, retained copies): ignored.
+    public var duplicates = 0
+    /// Refused inputs by ``Rejection/Kind`` raw value.
+    public var rejected: [String: Int] = [:]
+
+    public init() {}
+
+    public var rejectedTotal: Int { rejected.values.reduce(0, +) }
+}

@@ -1,0 +1,59 @@
+public import CurtailCore
+
+/// One validated input, decoded from an MQTT message.
+public enum InboundSignal: Sendable, Equatable {
+    /// A price; `dayAhead` for `"kind": "da"`.
+    case price(PriceObservation, dayAhead: Bool)
+    /// A deployment (new or updated).
+    case event(GridEvent)
+    /// `"status": "cancelled"` for an event id.
+    case eventCancelled(id: String)
+    /// A 4CP alert.
+    case alert(GridAlert)
+    /// An EEA level (0 ends the emergency).
+    case eea(level: Int)
+    case frequency(hz: Double, at: Timestamp)
+    case hashPrice(USDPerTerahashDay, at: Timestamp)
+    /// A group's telemetry (group index in site order).
+    case telemetry(group: Int, GroupTelemetry)
+    /// The site meter.
+    case meter(kilowatts: Double, at: Timestamp)
+    /// A command this controller published before (read back from the broker at start-up).
+    case retainedCommand(group: Int, IssuedCommand)
+    /// The state this controller published before (read back at start-up).
+    case retainedState(RetainedState)
+}
+
+/// What a miner controller reports.
+public struct GroupTelemetry: Hashable, Sendable {
+    public var time: Timestamp
+    public var powerKW: Double
+    public var hashrateTH: Double
+    public var minersRunning: Int
+    /// The `seq` of the last command it applied.
+    public var appliedSeq: Int64
+
+    public init(time: Timestamp, powerKW: Double, hashrateTH: Double, minersRunning: Int, appliedSeq: Int64) {
+        self.time = time
+        self.powerKW = powerKW
+        self.hashrateTH = hashrateTH
+        self.minersRunning = minersRunning
+        self.appliedSeq = appliedSeq
+    }
+}
+
+/// The parts of a previously published state that a restarted controller resumes from.
+public struct RetainedState: Hashable, Sendable {
+    /// Highest command `seq` issued.
+    public var seq: Int64
+    /// Obligations in force, with their compliance bookkeeping.
+    public var obligations: [Obligation]
+    /// When the state was published.
+    public var time: Timestamp
+
+    public init(seq: Int64, obligations: [Obligation], time: Timestamp) {
+        self.seq = seq
+        self.obligations = obligations
+        self.time = time
+    }
+}

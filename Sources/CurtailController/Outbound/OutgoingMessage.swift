@@ -1,0 +1,44 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A message the controller wants published.
+public struct OutgoingMessage: Hashable, Sendable {
+    public var topic: String
+    public var payload: [UInt8]
+    /// Kept by the broker as the topic's last value.
+    public var retain: Bool
+    /// MQTT 5 message expiry, in clock time (the service converts it to wall time).
+    public var expiry: Duration?
+
+    public init(topic: String, payload: [UInt8], retain: Bool = false, expiry: Duration? = nil) {
+        self.topic = topic
+        self.payload = payload
+        self.retain = retain
+        self.expiry = expiry
+    }
+
+    /// The payload as text (for logs and tests).
+    public var text: String { String(decoding: payload, as: UTF8.self) }
+}
+
+/// JSON encoding shared by the outgoing payloads: snake_case keys, sorted, no escaped slashes.
+enum PayloadEncoder {
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Every payload is built from finite numbers; a failure here is a programming error.
+        guard let data = try? encoder.encode(value) else { preconditionFailure("unencodable payload \(type(of: value))") }
+        return Array(data)
+    }
+
+    /// Rounds for display in payloads (`places` decimals); non-finite values become `nil`.
+    static func rounded(_ value: Double, _ places: Int = 3) -> Double? {
+        guard value.isFinite else { return nil }
+        let scale = [1.0, 10, 100, 1000, 10_000, 100_000][min(max(places, 0), 5)]
+        return (value * scale).rounded() / scale
+    }
+}
