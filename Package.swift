@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "curtail", targets: ["curtail"]),
+        .executable(name: "gridsim", targets: ["gridsim"]),
         .executable(name: "mqtt-baseline", targets: ["MQTTBaseline"]),
         .library(name: "CurtailMQTT", targets: ["CurtailMQTT"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
@@ -14,6 +15,7 @@ let package = Package(
         .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
         .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
         .library(name: "CurtailController", targets: ["CurtailController"]),
+        .library(name: "GridSimulator", targets: ["GridSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -69,6 +71,38 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
+        // model and the GridSimulator service; and the gridsim executable.
+        .target(
+            name: "GridSimulator",
+            dependencies: [
+                "CurtailCore",
+                "CurtailController",
+                "CurtailMQTT",
+                "CurtailPolicyFiles",
+                "CurtailReplay",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            path: "Simulator/Sources/GridSimulator"
+        ),
+        .executableTarget(
+            name: "gridsim",
+            dependencies: [
+                "GridSimulator",
+                "CurtailController",
+                "CurtailCore",
+                "CurtailMQTT",
+                "CurtailPolicyFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Simulator/Sources/gridsim"
+        ),
         // Starts and stops a real mosquitto broker on a free loopback port (tests, benchmarks, demo).
         .target(
             name: "LocalBroker",
@@ -90,6 +124,8 @@ let package = Package(
                 "CurtailPolicyFiles",
                 "CurtailReplay",
                 "CurtailMQTT",
+                "CurtailController",
+                "GridSimulator",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

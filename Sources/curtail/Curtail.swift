@@ -17,7 +17,10 @@ struct Curtail: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 invalid input or failure (message on stderr), 2 usage error.
             """,
-        subcommands: [ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, BenchCommand.self, MQTTRelayCommand.self]
+        subcommands: [
+            ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, RunCommand.self, DemoCommand.self, BenchCommand.self,
+            MQTTRelayCommand.self,
+        ]
     )
 
     /// Runs the command with Curtail's exit codes: usage errors exit 2 (argument-parser's

@@ -135,10 +135,44 @@ struct DispatcherTests {
         drive.tick(price: 50, after: 1)  // allowed 10 kW
         #expect(drive.running == [0, 2] && drive.kW == 8)
         #expect(drive.decision.constraints.contains(.rampUp))
-        drive.tick(price: 50, after: 1)  // allowed 18 kW
-        #expect(drive.running == [0, 4] && drive.kW == 16)
+        drive.tick(price: 50, after: 1)  // allowed 10 kW + the 2 kW left unused: 20 kW over two minutes
+        #expect(drive.running == [0, 5] && drive.kW == 20)
         for _ in 0..<10 { drive.tick(price: 50, after: 1) }
         #expect(drive.running == [10, 10])
+    }
+
+    @Test("ramp up with decisions every few seconds still takes a profile step larger than one tick's allowance")
+    func rampUpCarriesCreditForIndivisibleSteps() {
+        // 1,000 S19 XP on three profiles: each profile step moves 450-460 kW at once; the ramp
+        // allows 2 MW/min, i.e. 167 kW per 5-second decision.
+        let model = MinerCatalog.model(named: "antminer-s19-xp")!
+        let group = MinerGroup(name: "xp", model: model, count: 1000, firmware: .profiles([Watts(2100), Watts(2550), Watts(3010)]))
+        let site = Site(
+            id: "t",
+            market: "ercot",
+            node: "HB_WEST",
+            timeZone: .usCentral,
+            maxImport: Megawatts(10),
+            rampUpMWPerMinute: 2,
+            groups: [group]
+        )
+        var dispatcher = Dispatcher(site: site, settings: DispatchSettings())
+        var decision = Decision(groupCount: 1)
+        var time = Timestamp(secondsSinceEpoch: 1_700_000_000)
+        var directives = DispatchDirectives(price: 20, hashPrice: 0.06, groupCount: 1)
+        directives.capMW = 2.2  // first decision: the 2,100 W profile only
+        dispatcher.dispatch(directives, at: time, newPriceInterval: true, into: &decision)
+        #expect(decision.groups[0].powerTarget == Watts(2100))
+        directives.capMW = .infinity
+        var seconds = 0
+        while decision.groups[0].powerTarget != Watts(3010) && seconds < 120 {
+            time = time.adding(seconds: 5)
+            seconds += 5
+            dispatcher.dispatch(directives, at: time, newPriceInterval: false, into: &decision)
+        }
+        #expect(decision.groups[0].powerTarget == Watts(3010))
+        // Two steps of about 0.46 MW at 2 MW/min take about 28 s, never less.
+        #expect((25...40).contains(seconds))
     }
 
     @Test("ramp down slows economic decreases but never a cap")

@@ -36,3 +36,22 @@ public struct ScaledClock: SiteClock, Sendable {
         try await ContinuousClock().sleep(for: wallDuration(of: wait), tolerance: nil)
     }
 }
+
+// MARK: - Announcement
+
+extension ScaledClock {
+    /// The clock as JSON, `{"start": T, "rate": 1440, "wall_origin": T}`: what the simulator
+    /// publishes (retained) so a controller in another process reads the same simulated time.
+    public var announcement: String {
+        "{\"start\":\"\(start.iso8601)\",\"rate\":\(rate),\"wall_origin\":\"\(wallOrigin.iso8601)\"}"
+    }
+
+    /// Reads an ``announcement``.
+    ///
+    /// - Throws: ``Rejection`` naming the field that is missing or wrong.
+    public init(announcement payload: [UInt8]) throws(Rejection) {
+        let json = try JSONObjectReader(payload, what: "clock announcement")
+        let rate = try json.number("rate", in: 0.001...1e7)
+        self.init(start: try json.timestamp("start"), rate: rate, wallOrigin: try json.timestamp("wall_origin"))
+    }
+}

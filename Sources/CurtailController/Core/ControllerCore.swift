@@ -93,7 +93,7 @@ public struct ControllerCore: Sendable {
         counters.rejected[rejection.kind.rawValue, default: 0] += 1
         step.rejections.append((topic, rejection))
         guard isConnected else { return }
-        let body = RejectedPayload(
+        let body = PublishedRejection(
             ts: now.iso8601,
             topic: topic,
             kind: rejection.kind.rawValue,
@@ -556,7 +556,7 @@ public struct ControllerCore: Sendable {
     private func report(_ obligation: Obligation, status: String, at now: Timestamp) -> OutgoingMessage {
         let final = status != "acknowledged"
         let pf = obligation.performanceFactor(siteSleepMW: siteSleepMW)
-        let body = EventReportPayload(
+        let body = PublishedEventReport(
             id: obligation.event.id,
             program: obligation.event.program,
             status: status,
@@ -582,7 +582,7 @@ public struct ControllerCore: Sendable {
         let groups = site.groups.indices.map { g in
             let command = commands[g]
             let report = telemetry[g]
-            return StatePayload.Group(
+            return PublishedState.Group(
                 name: site.groups[g].name,
                 targetKw: command.flatMap { PayloadEncoder.rounded($0.targetKW, 1) },
                 measuredKw: report.flatMap { PayloadEncoder.rounded($0.powerKW, 1) },
@@ -596,7 +596,7 @@ public struct ControllerCore: Sendable {
             )
         }
         let active = obligations.values.sorted { $0.event.start < $1.event.start }.map { o in
-            StatePayload.Event(
+            PublishedState.Event(
                 id: o.event.id,
                 program: o.event.program,
                 start: o.event.start.iso8601,
@@ -612,7 +612,7 @@ public struct ControllerCore: Sendable {
             )
         }
         let targetKW = commands.compactMap { $0?.targetKW }.reduce(0, +)
-        let body = StatePayload(
+        let body = PublishedState(
             ts: now.iso8601,
             site: site.id,
             policy: configuration.policy.name,
@@ -634,7 +634,7 @@ public struct ControllerCore: Sendable {
             waitingFor: decided ? [] : missingInputs,
             groups: groups,
             activeEvents: active,
-            counters: StatePayload.Counters(
+            counters: PublishedState.Counters(
                 decisions: counters.decisions,
                 commands: counters.commands,
                 accepted: counters.accepted,

@@ -79,6 +79,12 @@ public struct Dispatcher: Sendable {
     private var state: [GroupState]
     private var lastTime: Timestamp?
     private var lastSiteMW: Double
+    /// Ramp allowance not used by earlier decisions (MW), capped at ``largestIndivisibleStepMW``.
+    private var rampUpCredit = 0.0
+    private var rampDownCredit = 0.0
+    /// The largest load change the firmware cannot split: one miner switching, or a whole group
+    /// moving between two power profiles.
+    private let largestIndivisibleStepMW: Double
 
     /// Creates a dispatcher with every miner asleep and no history.
     public init(site: Site, settings: DispatchSettings) {
@@ -122,6 +128,17 @@ public struct Dispatcher: Sendable {
         state = Array(repeating: GroupState(), count: site.groups.count)
         lastTime = nil
         lastSiteMW = siteSleepMW
+        var largest = 0.0
+        for (index, group) in site.groups.enumerated() {
+            let range = curve.groupSteps[index]
+            guard !range.isEmpty else { continue }
+            let first = curve.steps[range.lowerBound]
+            largest = max(largest, (first.toPower - first.fromPower).kilowatts / 1000)
+            if !group.allowsIntermediatePower {
+                for s in range.dropFirst() { largest = max(largest, (curve.steps[s].upperKW - curve.steps[s].lowerKW) / 1000) }
+            }
+        }
+        largestIndivisibleStepMW = largest
     }
 
     /// Changes hysteresis settings; group-level minimum on/off times are kept.
@@ -138,6 +155,8 @@ public struct Dispatcher: Sendable {
         for index in state.indices { state[index] = GroupState() }
         lastTime = nil
         lastSiteMW = siteSleepMW
+        rampUpCredit = 0
+        rampDownCredit = 0
     }
 
     /// Resumes from commanded targets: each group given is placed at the firmware position
@@ -165,6 +184,8 @@ public struct Dispatcher: Sendable {
         }
         lastSiteMW = siteSleepMW + state.reduce(0) { $0 + $1.position } / 1000
         lastTime = time
+        rampUpCredit = 0
+        rampDownCredit = 0
     }
 
     /// Site power of the last decision.
@@ -322,17 +343,25 @@ public struct Dispatcher: Sendable {
             total = reduce(by: (total - cap) * 1000, total: total, keepPrevious: false, reason: .cap)
             constraints.insert(.cap)
         }
+        // Ramp limits. Allowance left unused by earlier decisions carries over, up to the largest
+        // step the firmware cannot split: with decisions every few seconds, a profile step of a
+        // whole group (0.46 MW for 1,000 miners) is larger than one tick's allowance and would
+        // otherwise never be taken.
+        var upCredit = 0.0
+        var downCredit = 0.0
         if !firstDecision, let last = lastTime {
             let minutes = time.seconds(since: last) / 60
             if let rampUp = site.rampUpMWPerMinute {
-                let allowed = max(lastSiteMW + rampUp * minutes, lastSiteMW)
+                upCredit = min(rampUpCredit, largestIndivisibleStepMW) + rampUp * max(minutes, 0)
+                let allowed = lastSiteMW + upCredit
                 if total > allowed + 1e-9 {
                     total = reduce(by: (total - allowed) * 1000, total: total, keepPrevious: true, reason: .rampUp)
                     constraints.insert(.rampUp)
                 }
             }
             if let rampDown = site.rampDownMWPerMinute, failsafe != .curtail {
-                let allowed = min(cap, lastSiteMW - rampDown * minutes)
+                downCredit = min(rampDownCredit, largestIndivisibleStepMW) + rampDown * max(minutes, 0)
+                let allowed = min(cap, lastSiteMW - downCredit)
                 if total < allowed - 1e-9 {
                     total = increase(
                         by: (allowed - total) * 1000,
@@ -393,6 +422,8 @@ public struct Dispatcher: Sendable {
         decision.cap = Megawatts(cap)
         decision.floor = Megawatts(floor)
         decision.constraints = constraints
+        rampUpCredit = max(0, upCredit - max(0, siteMW - lastSiteMW))
+        rampDownCredit = max(0, downCredit - max(0, lastSiteMW - siteMW))
         lastSiteMW = siteMW
         lastTime = time
     }

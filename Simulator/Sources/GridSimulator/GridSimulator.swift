@@ -1,0 +1,221 @@
+import AsyncAlgorithms
+public import CurtailController
+public import CurtailCore
+public import CurtailMQTT
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The grid and the miner controllers of one site, over MQTT: a swift-service-lifecycle
+/// ``Service`` that plays a ``Scenario`` on a ``SiteClock``.
+///
+/// It publishes the scenario's ``Timeline`` (prices, hash price, events, alerts, frequency),
+/// runs one ``MinerControllerModel`` per group that obeys the commands on
+/// `site/{site}/groups/{group}/command`, and publishes each group's telemetry and the site
+/// meter every `telemetryInterval`. It returns when the scenario's end is reached. It also
+/// announces its clock (retained, on `clockTopic`) so a controller in another process can follow
+/// simulated time (`curtail run --sim-clock`).
+public struct GridSimulator<C: SiteClock>: Service {
+    public let scenario: Scenario
+    public let site: Site
+    public let prices: PriceFeed
+    public let timeline: [Publication]
+    public let topics: ControllerTopics
+    public let mqtt: MQTTConfiguration
+    public let clock: C
+    public let logger: Logger
+    /// Where the run's ledger is kept (read it during or after the run).
+    public let recorder: Recorder
+    /// The retained topic the clock is announced on.
+    public var clockTopic = "sim/clock"
+
+    /// Shared, locked ledger of a run.
+    public final class Recorder: Sendable {
+        private let ledger = Mutex(SimulationLedger())
+
+        public init() {}
+
+        /// The ledger so far.
+        public var snapshot: SimulationLedger { ledger.withLock { $0 } }
+
+        func update(_ body: (inout SimulationLedger) -> Void) { ledger.withLock { body(&$0) } }
+    }
+
+    /// Prepares a run. `hashPrice` gives the hash price in force at a time (the day's value).
+    public init(
+        scenario: Scenario,
+        site: Site,
+        prices: PriceFeed,
+        hashPrice: (Timestamp) -> Double?,
+        topics: ControllerTopics,
+        mqtt: MQTTConfiguration,
+        clock: C,
+        logger: Logger,
+        recorder: Recorder = Recorder()
+    ) {
+        self.scenario = scenario
+        self.site = site
+        self.prices = prices
+        self.timeline = Timeline.build(scenario: scenario, prices: prices, hashPrice: hashPrice, topics: topics)
+        var hashPrices: [Int64: Double] = [:]
+        var day = scenario.start
+        while day <= scenario.end {
+            let key = day.millisecondsSinceEpoch / 86_400_000
+            hashPrices[key] = hashPrice(day)
+            day = day.adding(seconds: 86_400)
+        }
+        self.hashPrices = hashPrices
+        self.topics = topics
+        self.mqtt = mqtt
+        self.clock = clock
+        self.logger = logger
+        self.recorder = recorder
+    }
+
+    private let hashPrices: [Int64: Double]
+
+    private enum Input: Sendable {
+        case message(MQTTMessage)
+        case tick
+    }
+
+    private struct CommandPayload: Decodable {
+        var seq: Int64
+        var expires_at: String
+        var miners_running: Int
+        var power_target_w: Double
+    }
+
+    /// Plays the scenario until its end, graceful shutdown or cancellation.
+    public func run() async throws {
+        let client = try MQTTClient(configuration: mqtt, logger: logger)
+        var models = site.groups.enumerated().map { index, group in
+            MinerControllerModel(
+                group: group,
+                running: scenario.miners.initiallyRunning ? group.count : 0,
+                safeState: scenario.miners.safeState,
+                sleepSeconds: scenario.miners.sleepSeconds,
+                retuneSeconds: scenario.miners.retuneSeconds,
+                seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9
+            )
+        }
+        let groupIndex = Dictionary(uniqueKeysWithValues: site.groups.enumerated().map { ($1.name, $0) })
+        let decoder = JSONDecoder()
+        let telemetryInterval = scenario.telemetryInterval
+        let wallTick = min(max(clock.wallDuration(of: .milliseconds(Int64(telemetryInterval * 500))), .milliseconds(2)), .milliseconds(250))
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.run() }
+            try await client.waitUntilConnected(timeout: .seconds(30))
+            try await client.subscribe(to: topics.commandFilter)
+            if let scaled = clock as? ScaledClock {
+                try await client.publish(scaled.announcement, to: clockTopic, retain: true)
+            }
+            logger.info("simulator running", metadata: ["scenario": "\(scenario.name)", "site.id": "\(site.id)", "speed": "\(clock.rate)"])
+
+            let merged = merge(
+                client.messages.map { Input.message($0) },
+                AsyncTimerSequence(interval: wallTick, clock: ContinuousClock()).map { _ in Input.tick }
+            )
+            var next = 0
+            var nextTelemetry = scenario.start
+            var lastSample: (at: Timestamp, kw: Double, th: Double)?
+            for await input in merged.cancelOnGracefulShutdown() {
+                let now = clock.now
+                if case .message(let message) = input {
+                    guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
+                        let command = try? decoder.decode(CommandPayload.self, from: Data(message.payload)),
+                        let expires = Timestamp(iso8601: command.expires_at)
+                    else {
+                        recorder.update { $0.commandsMalformed += 1 }
+                        continue
+                    }
+                    let applied = models[g].apply(
+                        .init(seq: command.seq, expiresAt: expires, minersRunning: command.miners_running, powerTargetW: command.power_target_w),
+                        at: max(now, scenario.start)
+                    )
+                    recorder.update { if applied { $0.commandsApplied += 1 } else { $0.commandsIgnored += 1 } }
+                    continue
+                }
+                guard now >= scenario.start else { continue }
+                var published = 0
+                while next < timeline.count, timeline[next].at <= now {
+                    let p = timeline[next]
+                    client.enqueueQuietly(Array(p.payload.utf8), to: p.topic, retain: p.retain, logger: logger)
+                    next += 1
+                    published += 1
+                }
+                if now >= nextTelemetry {
+                    var siteKW = 0.0
+                    var siteTH = 0.0
+                    var fallbacks = 0
+                    for g in models.indices {
+                        let before = models[g].fellBack
+                        models[g].advance(to: now)
+                        if models[g].fellBack && !before { fallbacks += 1 }
+                        let kw = models[g].powerKW * models[g].noise()
+                        let th = models[g].hashrateTH * models[g].noise()
+                        siteKW += kw
+                        siteTH += th
+                        let payload =
+                            "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(Timeline.number((kw * 10).rounded() / 10)),\"hashrate_th\":\(Timeline.number(th.rounded())),\"miners_running\":\(models[g].running),\"applied_seq\":\(models[g].appliedSeq)}"
+                        client.enqueueQuietly(Array(payload.utf8), to: topics.telemetry(group: site.groups[g].name), retain: false, logger: logger)
+                    }
+                    let meter = "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(Timeline.number((siteKW * 10).rounded() / 10))}"
+                    client.enqueueQuietly(Array(meter.utf8), to: topics.meter, retain: false, logger: logger)
+                    if let last = lastSample { account(from: last, to: now) }
+                    lastSample = (now, siteKW, siteTH)
+                    let groupCount = models.count
+                    recorder.update {
+                        $0.fallbacks += fallbacks
+                        $0.telemetryMessages += groupCount + 1
+                    }
+                    nextTelemetry = max(nextTelemetry.adding(seconds: telemetryInterval), now.adding(seconds: telemetryInterval / 2))
+                }
+                if published > 0 { recorder.update { $0.publications += published } }
+                if now >= scenario.end { break }
+            }
+            if let last = lastSample, last.at < scenario.end, clock.now >= scenario.end { account(from: last, to: scenario.end) }
+            logger.info("simulator finished", metadata: ["scenario": "\(scenario.name)"])
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
+
+    /// Adds the interval from the sample `last` to `now` to the ledger (the sample's load held).
+    private func account(from last: (at: Timestamp, kw: Double, th: Double), to now: Timestamp) {
+        let seconds = now.seconds(since: last.at)
+        guard seconds > 0 else { return }
+        let price = prices.price(at: last.at) ?? 0
+        let hashPrice = hashPrices[last.at.millisecondsSinceEpoch / 86_400_000] ?? 0
+        let nameplateKW = site.nameplatePower.value * 1000
+        let nameplateTH = site.groups.reduce(0.0) { $0 + $1.model.nominalHashrate.value * Double($1.count) }
+        recorder.update { ledger in
+            ledger.simulatedSeconds += seconds
+            let mwh = last.kw / 1000 * seconds / 3600
+            ledger.energyMWh += mwh
+            ledger.energyCostUSD += mwh * price
+            ledger.miningRevenueUSD += last.th * hashPrice * seconds / 86_400
+            let onMWh = nameplateKW / 1000 * seconds / 3600
+            ledger.alwaysOnEnergyMWh += onMWh
+            ledger.alwaysOnCostUSD += onMWh * price
+            ledger.alwaysOnRevenueUSD += nameplateTH * hashPrice * seconds / 86_400
+        }
+    }
+}
+
+extension MQTTClient {
+    /// Hands a simulator message to the outgoing queue (QoS 1); logs instead of throwing.
+    func enqueueQuietly(_ payload: [UInt8], to topic: String, retain: Bool, logger: Logger) {
+        do {
+            try enqueue(payload, to: topic, qos: .atLeastOnce, retain: retain)
+        } catch {
+            logger.error("could not publish to \(topic): \(error)")
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import CurtailController
+import CurtailCore
+import CurtailMQTT
+import CurtailPolicyFiles
+import GridSimulator
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gridsim`: the grid and the miner controllers of one site, over MQTT.
+@main
+struct GridSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gridsim",
+        abstract: "Play a grid scenario over MQTT: prices, events, alerts, frequency, and the site's miner controllers.",
+        discussion: """
+            Publishes the scenario's real or synthetic prices at --speed (simulated seconds per wall second),
+            its grid events, alerts and frequency, and simulates every miner group's controller: it obeys
+            commands on site/{site}/groups/{group}/command, honours their expiry, wakes and sleeps with
+            realistic delays and publishes telemetry and a site meter. The clock is announced (retained) on
+            sim/clock; run the controller with `curtail run --config SITE --broker URL --sim-clock` to follow it.
+            """
+    )
+
+    @Option(help: "Scenario file (YAML), e.g. Simulator/Scenarios/ercot-2023-09-06.yaml.")
+    var scenario: String
+
+    @Option(help: "Broker address, mqtt://HOST:PORT.")
+    var broker = "mqtt://127.0.0.1:1883"
+
+    @Option(help: "Site file (default: the scenario's site).")
+    var site: String?
+
+    @Option(help: "Directory of the shared data the scenario names (default: ../shared/data).")
+    var data = "../shared/data"
+
+    @Option(help: "Simulated seconds per wall-clock second (default: the scenario's).")
+    var speed: Double?
+
+    @Option(help: "Random seed (default: the scenario's).")
+    var seed: UInt64?
+
+    @Option(help: "Wall-clock seconds before simulated time starts (lets a controller connect first).")
+    var delay = 2.0
+
+    func validate() throws {
+        if let speed, !(speed > 0) { throw ValidationError("--speed must be positive") }
+        guard delay >= 0 else { throw ValidationError("--delay must not be negative") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "gridsim")
+        logger.logLevel = .info
+        var scenario: Scenario
+        let siteConfiguration: SiteConfiguration
+        do {
+            scenario = try ScenarioFile.load(path: self.scenario)
+            if let speed { scenario.speed = speed }
+            if let seed { scenario.seed = seed }
+            guard let sitePath = site ?? scenario.sitePath.map({ ConfigurationFiles.resolve($0, relativeTo: self.scenario) }) else {
+                throw ValidationError("the scenario names no site: pass --site FILE")
+            }
+            siteConfiguration = try SiteFile.load(path: sitePath)
+        } catch let error as FileDiagnostics {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        let site = siteConfiguration.site
+        let inputs: ScenarioInputs
+        do {
+            inputs = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: data)
+        } catch {
+            printError("gridsim: \(error)")
+            throw ExitCode(1)
+        }
+        let topics = ControllerTopics(settings: siteConfiguration)
+        let mqtt = try MQTTConfiguration(url: broker, clientID: "gridsim-\(site.id)-\(getpid())")
+        let origin = WallClock().now.adding(seconds: delay)
+        let clock = ScaledClock(start: scenario.start, rate: scenario.speed, wallOrigin: origin)
+        let simulator = GridSimulator(
+            scenario: scenario,
+            site: site,
+            prices: inputs.prices,
+            hashPrice: { inputs.hashPrice(at: $0) },
+            topics: topics,
+            mqtt: mqtt,
+            clock: clock,
+            logger: logger
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: simulator, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        let ledger = simulator.recorder.snapshot
+        print(
+            "gridsim: \(scenario.name) done: \(Int(ledger.simulatedSeconds)) s simulated, \(ledger.publications) grid messages, "
+                + "\(ledger.commandsApplied) commands applied, \(ledger.commandsIgnored) ignored, \(ledger.fallbacks) expiry fallbacks"
+        )
+    }
+}
+
+func printError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.append(UInt8(ascii: "\n"))
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

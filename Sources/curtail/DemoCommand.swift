@@ -1,0 +1,156 @@
+import ArgumentParser
+import CurtailController
+import CurtailCore
+import CurtailMQTT
+import CurtailPolicy
+import CurtailPolicyFiles
+import Foundation
+import GridSimulator
+import LocalBroker
+import Logging
+
+/// `curtail demo`: a local broker, the grid simulator and the controller, on one real price day.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the controller against the grid simulator on a real ERCOT day, through a local mosquitto.",
+        discussion: """
+            Starts mosquitto on a free loopback port, the simulator playing the scenario (default: \
+            6 Sep 2023 at HB_WEST, with its evening price spike and an ERS-10 deployment) and the controller \
+            for the example site; shows a live status table, then a summary, and stops everything it started.
+            """
+    )
+
+    @Option(help: "Scenario file.")
+    var scenario = "Simulator/Scenarios/ercot-2023-09-06.yaml"
+
+    @Option(help: "Site file (default: the scenario's).")
+    var site: String?
+
+    @Option(help: "Directory of the shared data (prices, Bitcoin).")
+    var data = "../shared/data"
+
+    @Option(help: "Simulated seconds per wall-clock second (default: the scenario's; 1440 = a day in a minute).")
+    var speed: Double?
+
+    @Option(help: "Run a site of this many groups of 100 miners (cycling the site's models) instead of the site as is.")
+    var groups: Int?
+
+    @Flag(help: "Print a line per simulated hour instead of the live table (the default when stdout is not a terminal).")
+    var plain = false
+
+    func validate() throws {
+        if let speed, !(speed > 0) { throw ValidationError("--speed must be positive") }
+        if let groups, !(1...1000).contains(groups) { throw ValidationError("--groups must be 1...1000") }
+    }
+
+    func run() async throws {
+        var scenario: Scenario
+        let loaded: RunCommand.Loaded
+        do {
+            scenario = try ScenarioFile.load(path: self.scenario)
+        } catch {
+            throw InvalidInput(error.description)
+        }
+        if let speed { scenario.speed = speed }
+        guard let sitePath = site ?? scenario.sitePath.map({ ConfigurationFiles.resolve($0, relativeTo: self.scenario) }) else {
+            throw InvalidInput("\(self.scenario): the scenario names no site; pass --site FILE")
+        }
+        loaded = try RunCommand.load(sitePath: sitePath, policyPath: nil, parameters: [])
+        var settings = loaded.settings
+        if let groups { settings.site = DemoSite.scaled(settings.site, groups: groups) }
+        let inputs: ScenarioInputs
+        do {
+            inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: data)
+        } catch {
+            throw InvalidInput("\(error)")
+        }
+        guard MosquittoBroker.isInstalled else {
+            throw InvalidInput("the demo needs the mosquitto broker: apt-get install mosquitto (make deps does it)")
+        }
+        let live = !plain && isatty(1) != 0
+        let configuration = ControllerConfiguration(settings: settings, policy: loaded.policy)
+        let site = settings.site
+        let topics = configuration.topics
+        let started = ContinuousClock.now
+
+        let summary: String = try await MosquittoBroker.withBroker { broker in
+            let monitorClient = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "demo-monitor"),
+                logger: Self.quietLogger
+            )
+            let monitor = DemoMonitor(client: monitorClient, topics: topics)
+            var controllerLogger = Logger(label: "curtail.controller") { _ in DemoLogHandler(monitor: monitor) }
+            controllerLogger.logLevel = .notice
+            let clock = ScaledClock(start: scenario.start, rate: scenario.speed, wallOrigin: WallClock().now.adding(seconds: 1.5))
+            var controller = try Controller(
+                configuration: configuration,
+                mqtt: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "curtail-\(site.id)"),
+                clock: clock,
+                logger: controllerLogger
+            )
+            controller.restoreWindow = .milliseconds(300)
+            let simulator = GridSimulator(
+                scenario: scenario,
+                site: site,
+                prices: inputs.prices,
+                hashPrice: { inputs.hashPrice(at: $0) },
+                topics: topics,
+                mqtt: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "gridsim"),
+                clock: clock,
+                logger: Self.quietLogger
+            )
+            print(
+                "curtail demo: \(scenario.name), site \(site.id) (\(site.groups.count) groups, \(Format.fixed(site.nameplatePower.value, 1)) MW), "
+                    + "policy \(configuration.policy.name), broker \(broker.url), speed ×\(Format.fixed(scenario.speed, 0))"
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await monitor.run() }
+                group.addTask { [controller] in try await controller.run() }
+                group.addTask {
+                    var view = DemoView(site: site, timeZone: site.timeZone, live: live)
+                    while !Task.isCancelled {
+                        view.render(monitor.current, at: clock.now, simulator: simulator.recorder.snapshot)
+                        try await Task.sleep(for: .milliseconds(live ? 250 : 50))
+                    }
+                }
+                try await simulator.run()
+                // Let the last reports and state arrive.
+                try await Task.sleep(for: .milliseconds(300))
+                group.cancelAll()
+                try? await group.waitForAll()
+            }
+            let elapsed = started.duration(to: .now)
+            return DemoView.summary(
+                scenario: scenario,
+                site: site,
+                monitor: monitor.current,
+                ledger: simulator.recorder.snapshot,
+                wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            )
+        }
+        print(summary)
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "curtail.demo")
+        logger.logLevel = .error
+        return logger
+    }
+}
+
+/// A site of `groups` groups of 100 miners, cycling the models and firmware of `site`'s groups.
+enum DemoSite {
+    static func scaled(_ site: Site, groups: Int) -> Site {
+        var scaled = site
+        scaled.groups = (0..<groups).map { index in
+            var group = site.groups[index % site.groups.count]
+            group.name = "\(group.name)-\(index + 1)"
+            group.count = 100
+            return group
+        }
+        scaled.maxImport = Megawatts(scaled.nameplatePower.value * 1.05)
+        scaled.rampUpMWPerMinute = site.rampUpMWPerMinute.map { $0 * scaled.nameplatePower.value / max(site.nameplatePower.value, 0.001) }
+        return scaled
+    }
+}

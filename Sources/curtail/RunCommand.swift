@@ -1,0 +1,152 @@
+import ArgumentParser
+import CurtailController
+import CurtailCore
+import CurtailMQTT
+import CurtailPolicy
+import CurtailPolicyFiles
+import GridSimulator
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `curtail run`: the live controller next to a site.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the live controller for a site until SIGTERM/SIGINT.",
+        discussion: """
+            Reads the site file (and the policy it names), connects to the broker, subscribes to the grid, \
+            hash price and telemetry topics, and publishes a retained command per miner group. On SIGTERM or \
+            SIGINT it publishes 'offline' and disconnects, leaving the last commands retained until they expire. \
+            See docs/controller.md.
+            """
+    )
+
+    @Option(help: "Site file (YAML), e.g. Policies/sites/example-west-texas.yaml.")
+    var config: String
+
+    @Option(help: "Broker address, mqtt://HOST:PORT; overrides the site file's mqtt.broker.")
+    var broker: String?
+
+    @Option(help: "Policy file (default: the site file's policy).")
+    var policy: String?
+
+    @Option(name: .customLong("set"), help: "Override a policy parameter: NAME=VALUE (repeatable).")
+    var parameters: [String] = []
+
+    @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
+    var simClock = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "curtail.run")
+        let loaded = try Self.load(sitePath: config, policyPath: policy, parameters: parameters)
+        var mqtt: MQTTConfiguration
+        do {
+            mqtt = try MQTTConfiguration(
+                url: broker ?? loaded.settings.mqtt.broker,
+                clientID: loaded.settings.mqtt.clientID ?? "curtail-\(loaded.settings.site.id)",
+                cleanSession: false
+            )
+        } catch {
+            throw InvalidInput("\(error)")
+        }
+        mqtt.messageBufferCapacity = 65_536
+        let configuration = ControllerConfiguration(settings: loaded.settings, policy: loaded.policy, parameters: loaded.parameters)
+        if simClock {
+            let clock = try await Self.followSimulatedClock(mqtt: mqtt, logger: logger)
+            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: clock, logger: logger)
+        } else {
+            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: WallClock(), logger: logger)
+        }
+    }
+
+    static func serve<C: SiteClock>(configuration: ControllerConfiguration, mqtt: MQTTConfiguration, clock: C, logger: Logger) async throws {
+        let controller: Controller<C>
+        do {
+            controller = try Controller(configuration: configuration, mqtt: mqtt, clock: clock, logger: logger)
+        } catch {
+            throw InvalidInput("\(error)")
+        }
+        let group = ServiceGroup(services: [controller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch let error as MQTTError {
+            throw InvalidInput("\(error)")
+        }
+    }
+
+    /// A site file, its policy and parameter overrides, checked together.
+    struct Loaded {
+        var settings: SiteConfiguration
+        var policy: Policy
+        var parameters: [String: Double]
+    }
+
+    static func load(sitePath: String, policyPath: String?, parameters: [String]) throws -> Loaded {
+        do {
+            let settings = try SiteFile.load(path: sitePath)
+            guard let policyFile = policyPath ?? settings.policyReference.map({ ConfigurationFiles.resolve($0, relativeTo: sitePath) }) else {
+                throw InvalidInput("\(sitePath):1:1: the site file names no policy: add 'policy: PATH' or pass --policy FILE")
+            }
+            let loaded = try ConfigurationFiles.load(policyPath: policyFile, sitePath: sitePath)
+            var values: [String: Double] = [:]
+            for assignment in parameters {
+                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let value = Double(parts[1]) else {
+                    throw ValidationError("--set expects NAME=NUMBER, got '\(assignment)'")
+                }
+                values[parts[0]] = value
+            }
+            _ = try PolicyEngine(policy: loaded.policy, site: loaded.site.site, parameters: values)
+            return Loaded(settings: loaded.site, policy: loaded.policy, parameters: values)
+        } catch let error as FileDiagnostics {
+            throw InvalidInput(error.description)
+        } catch let error as PolicyError {
+            throw InvalidInput("\(error)")
+        }
+    }
+
+    /// Reads the retained clock announcement of a running gridsim.
+    static func followSimulatedClock(mqtt: MQTTConfiguration, logger: Logger) async throws -> ScaledClock {
+        var probe = mqtt
+        probe.clientID = "\(mqtt.clientID)-clock-\(getpid())"
+        probe.cleanSession = true
+        probe.will = nil
+        let client = try MQTTClient(configuration: probe, logger: logger)
+        return try await withThrowingTaskGroup(of: ScaledClock?.self) { group in
+            group.addTask {
+                try await client.run()
+                return nil
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                throw InvalidInput("no simulated clock on sim/clock after 30 s: is gridsim running against this broker?")
+            }
+            try await client.waitUntilConnected(timeout: .seconds(30))
+            try await client.subscribe(to: "sim/clock")
+            for await message in client.messages {
+                do {
+                    let clock = try ScaledClock(announcement: message.payload)
+                    group.cancelAll()
+                    return clock
+                } catch {
+                    logger.warning("ignoring a bad clock announcement: \(error)")
+                }
+            }
+            throw InvalidInput("the MQTT client stopped before a clock announcement arrived")
+        }
+    }
+}
