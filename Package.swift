@@ -136,6 +136,21 @@ let package = Package(
         ),
         .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
         .testTarget(
+            name: "CurtailControllerTests",
+            dependencies: [
+                "CurtailController",
+                "CurtailCore",
+                "CurtailPolicy",
+                "CurtailPolicyFiles",
+                "CurtailMQTT",
+                "GridSimulator",
+                "LocalBroker",
+                "curtail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
             name: "CurtailReplayTests",
             dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "curtail"]
         ),

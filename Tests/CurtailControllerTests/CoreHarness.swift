@@ -1,0 +1,114 @@
+import CurtailController
+import CurtailCore
+import CurtailPolicy
+import CurtailPolicyFiles
+import Foundation
+import GridSimulator
+
+/// Paths to the repository and the shared data.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let data: String =
+        ProcessInfo.processInfo.environment["CURTAIL_DATA"] ?? root.deletingLastPathComponent().appending(path: "shared/data").path
+    static func path(_ relative: String) -> String { root.appending(path: relative).path }
+    static let exampleSite = path("Policies/sites/example-west-texas.yaml")
+}
+
+/// A command as a miner controller reads it.
+struct CommandView: Decodable, Equatable {
+    var seq: Int64
+    var issued_at: String
+    var expires_at: String
+    var miners_running: Int
+    var power_target_w: Double
+    var target_kw: Double
+    var reason: String
+
+    static func decode(_ bytes: [UInt8]) -> CommandView? { try? JSONDecoder().decode(CommandView.self, from: Data(bytes)) }
+}
+
+/// Drives a ``ControllerCore`` for the example site by hand: messages in, messages out, time moved explicitly.
+struct CoreHarness {
+    var core: ControllerCore
+    var now: Timestamp
+    let topics: ControllerTopics
+    let settings: SiteConfiguration
+
+    /// The example site with `policy` (a shipped file) or inline YAML; connected and (unless
+    /// `restoring`) past start-up.
+    init(
+        policy: String = "Policies/breakeven.yaml",
+        policyYAML: String? = nil,
+        start: Timestamp = Timestamp(iso8601: "2023-09-06T15:00:00Z")!,
+        restoring: Bool = false
+    ) throws {
+        settings = try SiteFile.load(path: Repository.exampleSite)
+        let loaded: Policy
+        if let policyYAML {
+            loaded = try PolicyFile.parse(policyYAML, file: "test-policy.yaml")
+        } else {
+            loaded = try ConfigurationFiles.load(policyPath: Repository.path(policy), sitePath: Repository.exampleSite).policy
+        }
+        let configuration = ControllerConfiguration(settings: settings, policy: loaded)
+        core = try ControllerCore(configuration: configuration)
+        topics = configuration.topics
+        now = start
+        _ = core.connectionRestored(at: now)
+        if !restoring { _ = core.finishRestore(at: now) }
+    }
+
+    var groupNames: [String] { settings.site.groups.map(\.name) }
+
+    @discardableResult
+    mutating func send(_ topic: String, _ json: String, after seconds: Double = 0) -> ControllerStep {
+        now = now.adding(seconds: seconds)
+        return core.receive(topic: topic, payload: Array(json.utf8), at: now)
+    }
+
+    /// A real-time price for the interval that just ended (published as it ends).
+    @discardableResult
+    mutating func price(_ value: Double, after seconds: Double = 0) -> ControllerStep {
+        now = now.adding(seconds: seconds)
+        let start = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
+        return core.receive(
+            topic: topics.price,
+            payload: Array("{\"interval_start\":\"\(start.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\(value)}".utf8),
+            at: now
+        )
+    }
+
+    @discardableResult
+    mutating func hashPrice(_ value: Double = 0.06) -> ControllerStep {
+        send(topics.hashPrice, "{\"ts\":\"\(now.iso8601)\",\"usd_per_th_day\":\(value)}")
+    }
+
+    @discardableResult
+    mutating func tick(after seconds: Double) -> ControllerStep {
+        now = now.adding(seconds: seconds)
+        return core.tick(at: now)
+    }
+
+    /// Telemetry for every group at its commanded load (as obedient miners would report).
+    mutating func obedientTelemetry() {
+        for (g, name) in groupNames.enumerated() {
+            guard let command = core.commands[g] else { continue }
+            send(
+                topics.telemetry(group: name),
+                "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(command.targetKW),\"hashrate_th\":0,\"miners_running\":\(command.minersRunning),\"applied_seq\":\(command.seq)}"
+            )
+        }
+    }
+
+    /// Commands in `step`, by group name.
+    func commands(in step: ControllerStep) -> [String: CommandView] {
+        var out: [String: CommandView] = [:]
+        for message in step.messages {
+            guard let group = topics.group(in: message.topic, leaf: "command") else { continue }
+            out[String(group)] = CommandView.decode(message.payload)
+        }
+        return out
+    }
+
+    /// Miners running per group in force now.
+    var running: [Int] { core.commands.map { $0?.minersRunning ?? -1 } }
+}
