@@ -7,6 +7,12 @@ public struct PriceFeed: Sendable {
         public var start: Timestamp
         public var minutes: Int
         public var price: Double
+
+        public init(start: Timestamp, minutes: Int, price: Double) {
+            self.start = start
+            self.minutes = minutes
+            self.price = price
+        }
     }
 
     /// In time order; the first is the interval that ends at (or just after) the scenario start.

@@ -608,7 +608,9 @@ public struct ControllerCore: Sendable {
                 measuredMwSeconds: o.measuredMWSeconds,
                 measuredSeconds: o.measuredSeconds,
                 wholeMwSeconds: o.wholeMWSeconds,
-                wholeSeconds: o.wholeSeconds
+                wholeSeconds: o.wholeSeconds,
+                reachedMwSeconds: o.reachedMWSeconds,
+                reachedSeconds: o.reachedSeconds
             )
         }
         let targetKW = commands.compactMap { $0?.targetKW }.reduce(0, +)

@@ -8,7 +8,8 @@ public import CurtailCore
 /// - the target counts as reached when load is at or below `max(target, site sleep load)` plus a
 ///   tolerance of 1% of the baseline (at least 50 kW);
 /// - achieved MW is the time-weighted mean of measured load from the end of the program's
-///   response time to the end of the event (from the start, if the event is shorter);
+///   response time to the end of the event; for an event shorter than its response time, from
+///   when the target was reached (or, if it never was, from the start);
 /// - performance factor = (baseline − achieved) ÷ (baseline − target), clamped to 0...1
 ///   (1 when the baseline was already at or below the target and load stayed there).
 public struct Obligation: Hashable, Sendable {
@@ -24,9 +25,13 @@ public struct Obligation: Hashable, Sendable {
     /// ∫ measured MW dt over the judged window, and the seconds covered.
     public var measuredMWSeconds: Double
     public var measuredSeconds: Double
-    /// The same from the start (used when the event ends before its response time).
+    /// The same from the start (used when the event ends before its response time and the
+    /// target was never reached).
     public var wholeMWSeconds: Double
     public var wholeSeconds: Double
+    /// The same from when the target was reached (used when the event ends before its response time).
+    public var reachedMWSeconds: Double
+    public var reachedSeconds: Double
     /// Last measurement folded in.
     public var lastSampleTime: Timestamp?
     public var lastSampleMW: Double
@@ -42,6 +47,8 @@ public struct Obligation: Hashable, Sendable {
         self.measuredSeconds = 0
         self.wholeMWSeconds = 0
         self.wholeSeconds = 0
+        self.reachedMWSeconds = 0
+        self.reachedSeconds = 0
         self.lastSampleTime = nil
         self.lastSampleMW = .nan
     }
@@ -64,6 +71,13 @@ public struct Obligation: Hashable, Sendable {
                 wholeMWSeconds += lastSampleMW * to.seconds(since: from)
                 wholeSeconds += to.seconds(since: from)
             }
+            if let reachedAt {
+                let reachedStart = max(last, reachedAt)
+                if to > reachedStart {
+                    reachedMWSeconds += lastSampleMW * to.seconds(since: reachedStart)
+                    reachedSeconds += to.seconds(since: reachedStart)
+                }
+            }
             let judgedStart = max(last, judgedFrom)
             if to > judgedStart {
                 measuredMWSeconds += lastSampleMW * to.seconds(since: judgedStart)
@@ -83,6 +97,7 @@ public struct Obligation: Hashable, Sendable {
     /// Mean measured load over the judged window (NaN when nothing was measured).
     public var achievedMW: Double {
         if measuredSeconds > 0 { return measuredMWSeconds / measuredSeconds }
+        if reachedSeconds > 0 { return reachedMWSeconds / reachedSeconds }
         if wholeSeconds > 0 { return wholeMWSeconds / wholeSeconds }
         return lastSampleMW
     }

@@ -222,6 +222,8 @@ public struct InboundDecoder: Sendable {
                 obligation.measuredSeconds = try e.optionalNumber("measured_seconds") ?? 0
                 obligation.wholeMWSeconds = try e.optionalNumber("whole_mw_seconds") ?? 0
                 obligation.wholeSeconds = try e.optionalNumber("whole_seconds") ?? 0
+                obligation.reachedMWSeconds = try e.optionalNumber("reached_mw_seconds") ?? 0
+                obligation.reachedSeconds = try e.optionalNumber("reached_seconds") ?? 0
                 obligations.append(obligation)
             }
         }

@@ -60,6 +60,8 @@ public struct PublishedState: ControllerPayload {
         public var measuredSeconds: Double
         public var wholeMwSeconds: Double
         public var wholeSeconds: Double
+        public var reachedMwSeconds: Double
+        public var reachedSeconds: Double
     }
 
     public struct Counters: Codable, Sendable {

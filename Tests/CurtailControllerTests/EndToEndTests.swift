@@ -1,0 +1,228 @@
+import CurtailController
+import CurtailCore
+import Foundation
+import GridSimulator
+import LocalBroker
+import Subprocess
+import SystemPackage
+import Testing
+
+/// The whole loop through a real mosquitto on a free loopback port: the simulator plays the
+/// grid and the miner controllers, the controller decides and commands, an observer records
+/// everything on `site/west-texas-1/#`. Simulated time runs hundreds of times faster than the
+/// wall clock.
+@Suite("End to end through mosquitto", .serialized, .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+struct EndToEndTests {
+    @Test("a price spike sheds the least efficient group first and restores every group after")
+    func spike() async throws {
+        // 15-minute prices; break-even at 0.06 $/TH/day: S19j Pro 83, S19 XP 114, S21 140 $/MWh.
+        let loop = try Loop(minutes: 150, speed: 900, prices: [30, 30, 95, 95, 5000, 5000, 95, 30, 30, 30, 30])
+        let (observer, ledger) = try await loop.run()
+        func firstSleep(_ group: String) -> Timestamp? { observer.commands(group).first { $0.command.miners_running == 0 }?.at }
+        let s19 = try #require(firstSleep("s19jpro"))
+        let s21 = try #require(firstSleep("s21"))
+        #expect(s19 < s21, "the S19j Pro (least efficient) is shed before the S21")
+        // At 95 $/MWh the S21 really keeps hashing while the S19j Pro sleeps (telemetry, not just commands).
+        let during95 = loop.scenario.start.adding(seconds: 45 * 60)
+        #expect(observer.telemetry("s19jpro").last { $0.at <= during95 }?.telemetry.miners_running == 0)
+        #expect((observer.telemetry("s21").last { $0.at <= during95 }?.telemetry.miners_running ?? 0) > 0)
+        // After the spike every group is back, hashing, on the latest command.
+        for group in ["s19jpro", "s19xp", "s21"] {
+            let (at, last) = try #require(observer.telemetry(group).last)
+            #expect(last.miners_running == 1000, "\(group) back after the spike")
+            #expect(last.applied_seq >= observer.lastCommand(group, before: at)?.seq ?? .max, "\(group) applied every command")
+        }
+        #expect(ledger.commandsMalformed == 0 && ledger.fallbacks == 0)
+    }
+
+    @Test("an ERS-10 deployment reaches its target well within 10 minutes, and the compliance report says so")
+    func ersDeployment() async throws {
+        var loop = try Loop(minutes: 50, speed: 600, prices: Array(repeating: 30, count: 5))
+        let start = loop.scenario.start
+        loop.scenario.schedule = [
+            .init(
+                at: start.adding(seconds: 600),
+                signal: .event(
+                    GridEvent(id: "ERS-T1", program: "ERS-10", start: start.adding(seconds: 600), end: start.adding(seconds: 2400), target: .maximum(Megawatts(0.5)))
+                )
+            )
+        ]
+        let (observer, _) = try await loop.run()
+        let reports = observer.reports.filter { $0.id == "ERS-T1" }
+        #expect(reports.first?.status == "acknowledged")
+        let final = try #require(reports.last)
+        #expect(final.status == "completed")
+        #expect(final.met == true)
+        #expect(try #require(final.secondsToTarget) < 120, "sleeping miners drop within seconds: far inside ERS-10's 600 s")
+        #expect(try #require(final.performanceFactor) >= 0.99)
+        #expect(try #require(final.achievedMw) <= 0.5 + 0.05)
+        #expect(try #require(final.baselineMw) > 9)
+    }
+
+    @Test("a broker killed and restarted mid-run loses no command")
+    func brokerRestart() async throws {
+        let loop = try Loop(minutes: 60, speed: 600, prices: [30, 30, 30, 95, 95, 95])
+        let (observer, _) = try await loop.run { broker, clock in
+            // Kill it 15 simulated minutes in, bring it back 5 simulated minutes later.
+            try await clock.sleep(until: loop.scenario.start.adding(seconds: 900), tolerance: nil)
+            await broker.stop(.kill)
+            try await Task.sleep(for: .milliseconds(500))
+            try await broker.start()
+        }
+        // The price step to 95 $/MWh came after the restart: the S19j Pro must have been told, and obeyed.
+        let s19 = observer.commands("s19jpro")
+        #expect(s19.last?.command.miners_running == 0)
+        for group in ["s19jpro", "s19xp", "s21"] {
+            let (at, telemetry) = try #require(observer.telemetry(group).last)
+            let command = try #require(observer.lastCommand(group, before: at))
+            #expect(telemetry.applied_seq >= command.seq, "\(group) applied the latest command sent before its last report")
+            #expect(telemetry.miners_running == command.miners_running)
+        }
+        let states = observer.states
+        #expect((states.last?.counters.decisions ?? 0) > 0)
+    }
+
+    @Test("a stale price feed triggers the policy's fallback, and the miners follow it")
+    func stalePriceFeed() async throws {
+        // Prices stop after 30 minutes; this policy curtails after 20 minutes without one.
+        let loop = try Loop(
+            minutes: 70,
+            speed: 600,
+            prices: [30, 30, 30],
+            policyYAML: """
+                policy: curtail-when-blind
+                economics: {price: rt, pool_fee: 0.02}
+                failsafe: {stale_price_after: 20m, on_stale_price: curtail}
+                rules: []
+                """
+        )
+        let (observer, _) = try await loop.run()
+        let stale = try #require(observer.states.first { $0.constraints.contains("stale_price") })
+        let staleAt = try #require(Timestamp(iso8601: stale.ts))
+        // The last price (for 15:15-15:30) arrived at 15:30; stale from 15:50.
+        #expect(staleAt >= loop.scenario.start.adding(seconds: 50 * 60))
+        #expect(staleAt < loop.scenario.start.adding(seconds: 52 * 60))
+        for group in ["s19jpro", "s19xp", "s21"] {
+            let command = try #require(observer.commands(group).last?.command)
+            #expect(command.miners_running == 0 && command.reason.contains("price feed stale"))
+            #expect(observer.telemetry(group).last?.telemetry.miners_running == 0)
+        }
+    }
+
+    @Test("a malformed price message is refused on 'rejected' and does not change the decision")
+    func malformedPrice() async throws {
+        var loop = try Loop(minutes: 30, speed: 600, prices: [30, 30, 30])
+        let start = loop.scenario.start
+        loop.scenario.schedule = [
+            .init(
+                at: start.adding(seconds: 600),
+                signal: .raw(topic: loop.topics.price, payload: "{\"interval_start\":\"\(start.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"9999\"}")
+            ),
+            .init(at: start.adding(seconds: 660), signal: .raw(topic: loop.topics.price, payload: "{\"price\": 5000")),
+        ]
+        let (observer, _) = try await loop.run()
+        let kinds = observer.rejections.map(\.kind)
+        #expect(kinds == ["wrong_type", "malformed"])
+        #expect(observer.rejections.first?.reason.contains("price_usd_per_mwh") == true)
+        for group in ["s19jpro", "s19xp", "s21"] {
+            let running = Set(observer.commands(group).map { $0.command.miners_running })
+            #expect(running == [1000], "\(group): every command says run")
+        }
+        #expect(observer.states.last?.counters.rejected.values.reduce(0, +) == 2)
+    }
+
+    @Test("the controller killed and restarted picks up its retained state and active events without flapping commands")
+    func controllerKilledAndRestarted() async throws {
+        // `curtail run` as a user runs it, following the simulator's clock at 60× (a simulated
+        // minute per second). The policy has a ±10 $/MWh band: at 85 $/MWh a running S19j Pro
+        // (break-even 83) stays on, but one that is off would not start. A controller that forgot
+        // its state would switch it off after the restart: that is the flap this test catches.
+        let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policyPath = directory.appending(path: "sticky.yaml").path
+        let policyYAML = """
+            policy: sticky
+            economics: {price: rt, pool_fee: 0.02}
+            hysteresis: {price_band_usd_per_mwh: 10}
+            failsafe: {stale_price_after: 20m, on_stale_price: hold}
+            rules: []
+            """
+        try policyYAML.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let siteYAML =
+            try String(contentsOfFile: Repository.exampleSite, encoding: .utf8)
+            .replacingOccurrences(of: "policy: ../breakeven.yaml", with: "policy: \(policyPath)")
+            + "\ncontroller:\n  command_ttl: 10m\n"
+        let sitePath = directory.appending(path: "site.yaml").path
+        try siteYAML.write(toFile: sitePath, atomically: true, encoding: .utf8)
+
+        // 1-minute prices: 30 $/MWh, then 85 from the third minute on.
+        var loop = try Loop(minutes: 8, speed: 60, prices: [30, 30] + Array(repeating: 85, count: 8), intervalMinutes: 1, siteYAML: siteYAML)
+        let start = loop.scenario.start
+        // Announced before the crash, in force after it: the restarted controller only knows it from its retained state.
+        loop.scenario.schedule = [
+            .init(
+                at: start.adding(seconds: 60),
+                signal: .event(
+                    GridEvent(id: "ERS-K1", program: "ERS-30", start: start.adding(seconds: 300), end: start.adding(seconds: 420), target: .maximum(Megawatts(0.5)))
+                )
+            )
+        ]
+        let killedAt = start.adding(seconds: 200)
+        let curtail = try curtailExecutable()
+        let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
+            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error"]
+            // First life: killed with SIGKILL (no clean disconnect: the broker publishes the will).
+            _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
+                execution in
+                try await clock.sleep(until: killedAt, tolerance: nil)
+                try execution.send(signal: .kill)
+            }
+            // Second life, until the run ends (the test cancels this task; SIGTERM on the way out).
+            _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
+                execution in
+                await withTaskCancellationHandler {
+                    try? await Task.sleep(for: .seconds(3600))
+                } onCancel: {
+                    try? execution.send(signal: .terminate)
+                }
+            }
+        }
+        let status = observer.all.filter { $0.topic == loop.topics.status }.map { $0.text }
+        #expect(status.contains("offline"), "the will announced the crash")
+        #expect(status.last == "online" || status.last == "offline")
+        // Before the crash the S19j Pro was running at 85 $/MWh.
+        let s19 = observer.commands("s19jpro")
+        let beforeCrash = try #require(s19.last { $0.at < killedAt }?.command)
+        #expect(beforeCrash.miners_running == 1000)
+        // No flapping: until the event starts, nothing the second life sends changes a target.
+        let resumedStates = observer.states.filter { (Timestamp(iso8601: $0.ts) ?? start) > killedAt }
+        #expect(!resumedStates.isEmpty, "the second life is publishing")
+        for group in ["s19jpro", "s19xp", "s21"] {
+            let commands = observer.commands(group)
+            let before = try #require(commands.last { $0.at < killedAt }?.command)
+            for (at, command) in commands where at > killedAt && at < start.adding(seconds: 300) {
+                #expect(command.miners_running == before.miners_running && command.power_target_w == before.power_target_w, "\(group) kept its target")
+                #expect(command.seq > before.seq)
+            }
+            for state in resumedStates where (Timestamp(iso8601: state.ts) ?? start) < start.adding(seconds: 300) {
+                #expect(state.groups.first { $0.name == group }?.minersRunning == before.miners_running, "\(group) target in the state")
+            }
+        }
+        // The event came back from the retained state, was enforced, and got its compliance report.
+        #expect(resumedStates.contains { $0.activeEvents.contains { $0.id == "ERS-K1" } })
+        #expect(s19.contains { $0.at >= start.adding(seconds: 300) && $0.command.miners_running == 0 })
+        let final = try #require(observer.reports.last { $0.id == "ERS-K1" })
+        #expect(final.status == "completed" && final.met == true)
+    }
+}
+
+/// The built `curtail` executable next to the test bundle.
+func curtailExecutable() throws -> String {
+    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appending(path: "curtail").path }
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
+}
+
+/// The broker suites run when mosquitto is installed, and always in CI.
+let brokerAvailable = MosquittoBroker.isInstalled || ProcessInfo.processInfo.environment["CI"] != nil

@@ -1,0 +1,161 @@
+import CurtailController
+import CurtailCore
+import CurtailMQTT
+import CurtailPolicy
+import CurtailPolicyFiles
+import Foundation
+import GridSimulator
+import LocalBroker
+import Logging
+import Synchronization
+
+/// Every message seen on the site's topics during a run, stamped with simulated time.
+final class Observer: Sendable {
+    struct Record: Sendable {
+        var at: Timestamp
+        var topic: String
+        var payload: [UInt8]
+        var text: String { String(decoding: payload, as: UTF8.self) }
+    }
+
+    let client: MQTTClient
+    let clock: ScaledClock
+    let topics: ControllerTopics
+    private let records = Mutex<[Record]>([])
+
+    init(broker: MosquittoBroker, clock: ScaledClock, topics: ControllerTopics) throws {
+        var configuration = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "observer-\(UUID().uuidString.prefix(6))")
+        configuration.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
+        client = try MQTTClient(configuration: configuration, logger: quietLogger)
+        self.clock = clock
+        self.topics = topics
+    }
+
+    var all: [Record] { records.withLock { $0 } }
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.client.run() }
+            try await client.waitUntilConnected(timeout: .seconds(10))
+            try await client.subscribe(to: "\(topics.siteBase)/#")
+            for await message in client.messages {
+                let record = Record(at: clock.now, topic: message.topic, payload: message.payload)
+                records.withLock { $0.append(record) }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Commands seen, per group, in arrival order.
+    func commands(_ group: String) -> [(at: Timestamp, command: CommandView)] {
+        all.filter { $0.topic == topics.command(group: group) }.compactMap { r in CommandView.decode(r.payload).map { (r.at, $0) } }
+    }
+
+    /// The last command for `group` seen at least one telemetry period (10 simulated seconds)
+    /// before `time`: what a report at `time` must already have applied.
+    func lastCommand(_ group: String, before time: Timestamp) -> CommandView? {
+        commands(group).last { $0.at <= time.adding(seconds: -10) }?.command
+    }
+
+    func telemetry(_ group: String) -> [(at: Timestamp, telemetry: TelemetryView)] {
+        all.filter { $0.topic == topics.telemetry(group: group) }.compactMap { r in TelemetryView.decode(r.payload).map { (r.at, $0) } }
+    }
+
+    var states: [PublishedState] { all.filter { $0.topic == topics.state }.compactMap { PublishedState.decode($0.payload) } }
+    var reports: [PublishedEventReport] { all.filter { $0.topic.hasSuffix("/report") }.compactMap { PublishedEventReport.decode($0.payload) } }
+    var rejections: [PublishedRejection] { all.filter { $0.topic == topics.rejected }.compactMap { PublishedRejection.decode($0.payload) } }
+}
+
+struct TelemetryView: Decodable {
+    var ts: String
+    var power_kw: Double
+    var miners_running: Int
+    var applied_seq: Int64
+
+    static func decode(_ bytes: [UInt8]) -> TelemetryView? { try? JSONDecoder().decode(TelemetryView.self, from: Data(bytes)) }
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "test.loop")
+    logger.logLevel = ProcessInfo.processInfo.environment["CURTAIL_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+    return logger
+}()
+
+/// The whole loop through a real mosquitto: the simulator as the grid and the miners, the
+/// controller in this process (or not, see ``run(_:controllerInProcess:during:)``), and an observer.
+struct Loop {
+    var scenario: Scenario
+    var settings: SiteConfiguration
+    var policy: Policy
+    var prices: PriceFeed
+    var hashPrice = 0.06
+
+    /// The example site and `breakeven.yaml` (or `policyYAML`), prices given per interval
+    /// (15 minutes unless said) from the start, each published as its interval ends.
+    init(minutes: Double, speed: Double, prices: [Double], intervalMinutes: Int = 15, policyYAML: String? = nil, siteYAML: String? = nil) throws {
+        let start = Timestamp(iso8601: "2023-09-06T15:00:00Z")!
+        settings = try siteYAML.map { try SiteFile.parse($0, file: "test-site.yaml") } ?? SiteFile.load(path: Repository.exampleSite)
+        if let policyYAML {
+            policy = try PolicyFile.parse(policyYAML, file: "test-policy.yaml")
+        } else {
+            policy = try ConfigurationFiles.load(policyPath: Repository.path("Policies/breakeven.yaml"), sitePath: Repository.exampleSite).policy
+        }
+        scenario = Scenario(name: "test", start: start, durationSeconds: minutes * 60, prices: .synthetic(.init()), hashPrice: .fixed(0.06))
+        scenario.speed = speed
+        scenario.frequencyInterval = 0
+        self.prices = PriceFeed(
+            intervals: prices.enumerated().map { k, price in
+                PriceFeed.Interval(start: start.adding(seconds: Double((k - 1) * intervalMinutes * 60)), minutes: intervalMinutes, price: price)
+            }
+        )
+    }
+
+    var topics: ControllerTopics { ControllerTopics(settings: settings) }
+
+    /// Runs the scenario to its end. `during` runs alongside (broker restarts, a controller
+    /// process); the result is what the observer saw and the simulator's ledger.
+    func run(
+        controllerInProcess: Bool = true,
+        during: @escaping @Sendable (MosquittoBroker, ScaledClock) async throws -> Void = { _, _ in }
+    ) async throws -> (observer: Observer, ledger: SimulationLedger) {
+        try await MosquittoBroker.withBroker { broker in
+            let clock = ScaledClock(start: scenario.start, rate: scenario.speed, wallOrigin: WallClock().now.adding(seconds: 1))
+            let observer = try Observer(broker: broker, clock: clock, topics: topics)
+            var controllerMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "curtail-test-\(UUID().uuidString.prefix(6))")
+            controllerMQTT.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
+            var controller = try Controller(
+                configuration: ControllerConfiguration(settings: settings, policy: policy),
+                mqtt: controllerMQTT,
+                clock: clock,
+                logger: quietLogger
+            )
+            controller.restoreWindow = .milliseconds(200)
+            var simulatorMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "gridsim-test")
+            simulatorMQTT.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
+            let hashPrice = self.hashPrice
+            let simulator = GridSimulator(
+                scenario: scenario,
+                site: settings.site,
+                prices: prices,
+                hashPrice: { _ in hashPrice },
+                topics: topics,
+                mqtt: simulatorMQTT,
+                clock: clock,
+                logger: quietLogger
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await observer.run() }
+                if controllerInProcess { group.addTask { [controller] in try await controller.run() } }
+                group.addTask { try await during(broker, clock) }
+                try await simulator.run()
+                try await Task.sleep(for: .milliseconds(300))
+                group.cancelAll()
+                // Surface a failure of `during` (cancellation at the end is expected).
+                while let result = await group.nextResult() {
+                    if case .failure(let error) = result, !(error is CancellationError) { throw error }
+                }
+            }
+            return (observer, simulator.recorder.snapshot)
+        }
+    }
+}
