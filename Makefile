@@ -2,14 +2,14 @@
 #   make test   install what is missing, build, run every test (a real mosquitto is started by the tests;
 #               openssl makes the throwaway certificates of the TLS tests)
 #   make demo   install what is missing, build, run the demo
-# More: make build, make bench, make clean.
+# More: make replay (a year of real prices, HTML report), make build, make bench, make clean.
 
 SWIFT        ?= swift
 APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build lint format test bench demo clean
+.PHONY: all deps build lint format test bench demo replay clean
 
 all: build
 
@@ -37,26 +37,35 @@ build: deps
 	$(SWIFT) build --build-tests
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Simulator Tests
 
 format:
-	$(SWIFT) format format --in-place --recursive Package.swift Sources Tests
+	$(SWIFT) format format --in-place --recursive Package.swift Sources Simulator Tests
 
 test: build lint
 	$(SWIFT) test --disable-xctest
 
-# Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C)
-# and the decision engine on a year of real ERCOT prices (reads ../shared/data).
+# Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
+# the decision engine and replay on real ERCOT prices (reads ../shared/data), and the live loop
+# (price message → 100 group commands through a local broker).
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail bench mqtt
 	$(RELEASE_BIN)/curtail bench engine
 	$(RELEASE_BIN)/curtail bench replay
+	$(RELEASE_BIN)/curtail bench loop
 
-# The demo until the live controller lands: replay 2023 at ERCOT HB_WEST for the example site
-# (3 groups, 3,000 miners) under the shipped dual-strike policy, against always-on and the
-# oracle; prints the summary and writes an HTML report (reads $(DATA), the shared data).
+# The demo: a local mosquitto, the grid simulator playing 6 Sep 2023 at ERCOT HB_WEST (real
+# prices with the evening spike, a scripted ERS-10 deployment) and the controller for the example
+# site; a live status table, then a summary. About a minute; reads $(DATA), the shared data.
 demo: deps
+	$(SWIFT) build -c release --product curtail
+	@echo
+	$(RELEASE_BIN)/curtail demo --data $(DATA)
+
+# Replay 2023 at ERCOT HB_WEST for the example site under the shipped dual-strike policy,
+# against always-on and the oracle; prints the summary and writes an HTML report.
+replay: deps
 	$(SWIFT) build -c release --product curtail
 	@echo
 	$(RELEASE_BIN)/curtail replay --prices $(DATA)/ercot_rtm_spp_hb_west_15min.csv --bitcoin $(DATA)/btc_daily.csv \

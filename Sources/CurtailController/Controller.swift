@@ -1,7 +1,7 @@
 import AsyncAlgorithms
 import CurtailCore
-import CurtailPolicy
 public import CurtailMQTT
+import CurtailPolicy
 public import Logging
 import Metrics
 public import ServiceLifecycle
@@ -62,6 +62,8 @@ public struct Controller<C: SiteClock>: Service {
     /// - Throws: ``MQTTError`` when the broker refuses the connection for good (credentials, ACL).
     public func run() async throws {
         let client = try MQTTClient(configuration: mqtt, logger: logger)
+        var configuration = self.configuration
+        configuration.transitAllowance = .milliseconds(Int64(250 * clock.rate))
         var core = try ControllerCore(configuration: configuration)
         let topics = configuration.topics
         let inputs = [topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice, topics.telemetryFilter, topics.meter]

@@ -17,12 +17,18 @@ public struct ControllerConfiguration: Sendable {
     public var commandLifetime: Duration
     /// Re-issue a live command when less than this is left of its life (default: a third).
     public var reissueBefore: Duration
+    /// The retained state is published with every change of command, and at least this often.
+    public var statePeriod: Duration
     /// Under-frequency trip; `nil`: none.
     public var underFrequency: UnderFrequencyTrip?
     /// Inputs stamped further than this into the future are refused.
     public var maximumFutureSkew: Duration
     /// Inputs older than this (by their own time stamp) are refused as stale; per kind.
     public var maximumAge: MaximumAge
+    /// Added to every age and skew limit for the time a message spends in transit. The
+    /// ``Controller`` sets it to a quarter of a wall-clock second in clock time, which only
+    /// matters on a fast simulated clock (a day in a minute turns 50 ms of broker latency into 72 s).
+    public var transitAllowance: Duration = .zero
     /// Telemetry older than this no longer counts as the group's measured load.
     public var telemetryFreshness: Duration
 
@@ -70,6 +76,7 @@ public struct ControllerConfiguration: Sendable {
         self.decisionInterval = decisionInterval
         self.commandLifetime = commandLifetime
         self.reissueBefore = commandLifetime / 3
+        self.statePeriod = .seconds(30)
         self.underFrequency = underFrequency
         self.maximumFutureSkew = .seconds(300)
         self.maximumAge = MaximumAge()

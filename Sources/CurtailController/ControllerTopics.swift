@@ -13,7 +13,14 @@ public struct ControllerTopics: Hashable, Sendable {
     /// `site/{site}` (no trailing slash).
     public var siteBase: String
 
-    public init(market: String, node: String, site: String, gridRoot: String = "grid", siteRoot: String = "site", hashPrice: String = "mining/hashprice") {
+    public init(
+        market: String,
+        node: String,
+        site: String,
+        gridRoot: String = "grid",
+        siteRoot: String = "site",
+        hashPrice: String = "mining/hashprice"
+    ) {
         price = "\(gridRoot)/\(market)/\(node)/price"
         events = "\(gridRoot)/\(market)/events"
         alerts = "\(gridRoot)/\(market)/alerts"

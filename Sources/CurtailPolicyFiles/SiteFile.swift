@@ -87,7 +87,9 @@ public enum SiteFile: Sendable {
                 }
             }
             mqtt.clientID = map["client_id"].flatMap { r.string($0, "mqtt.client_id") }
-            for (key, path) in [("grid_root", \SiteConfiguration.MQTTSettings.gridRoot), ("site_root", \.siteRoot), ("hashprice_topic", \.hashPriceTopic)] {
+            for (key, path) in [
+                ("grid_root", \SiteConfiguration.MQTTSettings.gridRoot), ("site_root", \.siteRoot), ("hashprice_topic", \.hashPriceTopic),
+            ] {
                 guard let node = map[key], let text = r.string(node, "mqtt.\(key)") else { continue }
                 if text.isEmpty || text.contains("+") || text.contains("#") || text.hasPrefix("/") || text.hasSuffix("/") {
                     r.report(node, "mqtt.\(key) must be a topic without wildcards or leading/trailing '/', found '\(text)'")
@@ -120,7 +122,11 @@ public enum SiteFile: Sendable {
         guard let map = r.mapping(node, "controller", allowed: controllerKeys) else { return nil }
         var settings = SiteConfiguration.ControllerSettings()
         if let n = map["decision_interval"], let seconds = r.duration(n, "controller.decision_interval") {
-            if (1...300).contains(seconds) { settings.decisionInterval = seconds } else { r.report(n, "controller.decision_interval must be 1s...5m") }
+            if (1...300).contains(seconds) {
+                settings.decisionInterval = seconds
+            } else {
+                r.report(n, "controller.decision_interval must be 1s...5m")
+            }
         }
         if let n = map["command_ttl"], let seconds = r.duration(n, "controller.command_ttl") {
             if (30...3600).contains(seconds) { settings.commandLifetime = seconds } else { r.report(n, "controller.command_ttl must be 30s...1h") }
@@ -132,7 +138,9 @@ public enum SiteFile: Sendable {
                 settings.underFrequencyTripHz = hz
             }
         }
-        settings.underFrequencyShedMW = map["under_frequency_shed_mw"].flatMap { r.number($0, "controller.under_frequency_shed_mw", range: 0...100_000) }
+        settings.underFrequencyShedMW = map["under_frequency_shed_mw"].flatMap {
+            r.number($0, "controller.under_frequency_shed_mw", range: 0...100_000)
+        }
         if let hz = map["under_frequency_recover_hz"].flatMap({ r.number($0, "controller.under_frequency_recover_hz", range: 55...61) }) {
             settings.underFrequencyRecoverHz = hz
         }

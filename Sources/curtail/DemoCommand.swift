@@ -69,7 +69,13 @@ struct DemoCommand: AsyncParsableCommand {
             throw InvalidInput("the demo needs the mosquitto broker: apt-get install mosquitto (make deps does it)")
         }
         let live = !plain && isatty(1) != 0
-        let configuration = ControllerConfiguration(settings: settings, policy: loaded.policy)
+        var configuration = ControllerConfiguration(settings: settings, policy: loaded.policy)
+        // Commands live at least one wall-clock second: at a day a minute the site's 3 minutes
+        // are 125 ms, less than a loaded two-core machine may take to deliver the re-issue.
+        if configuration.commandLifetime < .seconds(scenario.speed) {
+            configuration.commandLifetime = .seconds(scenario.speed)
+            configuration.reissueBefore = configuration.commandLifetime / 3
+        }
         let site = settings.site
         let topics = configuration.topics
         let started = ContinuousClock.now

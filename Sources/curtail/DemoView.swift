@@ -3,7 +3,7 @@ import CurtailCore
 import GridSimulator
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Draws `curtail demo`'s status: a live table on a terminal (redrawn in place), or one line per
@@ -98,7 +98,9 @@ struct DemoView {
         lines.append("")
         lines.append("\(pad("", 22)) \(pad("controller", 12)) \(pad("always-on", 12))")
         lines.append("\(pad("energy MWh", 22)) \(pad(Format.fixed(ledger.energyMWh, 2), 12)) \(pad(Format.fixed(ledger.alwaysOnEnergyMWh, 2), 12))")
-        lines.append("\(pad("energy cost $", 22)) \(pad(Format.fixed(ledger.energyCostUSD, 0), 12)) \(pad(Format.fixed(ledger.alwaysOnCostUSD, 0), 12))")
+        lines.append(
+            "\(pad("energy cost $", 22)) \(pad(Format.fixed(ledger.energyCostUSD, 0), 12)) \(pad(Format.fixed(ledger.alwaysOnCostUSD, 0), 12))"
+        )
         lines.append(
             "\(pad("mining revenue $", 22)) \(pad(Format.fixed(ledger.miningRevenueUSD, 0), 12)) \(pad(Format.fixed(ledger.alwaysOnRevenueUSD, 0), 12))"
         )
@@ -117,7 +119,8 @@ struct DemoView {
         if monitor.reportOrder.isEmpty { lines.append("  none") }
         for id in monitor.reportOrder {
             guard let report = monitor.reports[id] else { continue }
-            var text = "  \(report.id) \(report.program) [\(report.status)] baseline \(report.baselineMw.map { Format.fixed($0, 2) } ?? "—") MW → max \(report.targetMw.map { Format.fixed($0, 2) } ?? "—") MW"
+            var text =
+                "  \(report.id) \(report.program) [\(report.status)] baseline \(report.baselineMw.map { Format.fixed($0, 2) } ?? "—") MW → max \(report.targetMw.map { Format.fixed($0, 2) } ?? "—") MW"
             if report.status != "acknowledged" {
                 text +=
                     "; reached in \(report.secondsToTarget.map { Format.fixed($0, 0) + " s" } ?? "—") (allowed \(Format.fixed(report.responseSeconds, 0)) s)"

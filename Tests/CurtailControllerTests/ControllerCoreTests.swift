@@ -76,17 +76,37 @@ struct ControllerCoreTests {
             ("price", "{\"interval_start\":\"2023-09-06 14:45\",\"interval_minutes\":15,\"price_usd_per_mwh\":20}", .wrongType),
             ("price", "{\"interval_start\":\"2024-01-01T00:00:00Z\",\"interval_minutes\":15,\"price_usd_per_mwh\":20}", .futureTimestamp),
             ("price", "{\"interval_start\":\"2023-09-01T00:00:00Z\",\"interval_minutes\":15,\"price_usd_per_mwh\":20}", .staleTimestamp),
-            ("price", "{\"interval_start\":\"2023-09-06T14:45:00Z\",\"interval_minutes\":15,\"price_usd_per_mwh\":20,\"kind\":\"ftr\"}", .unknownKind),
-            ("events", "{\"id\":\"E1\",\"program\":\"ERS-5\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{\"max_mw\":0}}", .unknownProgram),
-            ("events", "{\"id\":\"E1\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{}}", .missingField),
-            ("events", "{\"id\":\"E1\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{\"max_mw\":\"0\"}}", .wrongType),
+            (
+                "price", "{\"interval_start\":\"2023-09-06T14:45:00Z\",\"interval_minutes\":15,\"price_usd_per_mwh\":20,\"kind\":\"ftr\"}",
+                .unknownKind
+            ),
+            (
+                "events",
+                "{\"id\":\"E1\",\"program\":\"ERS-5\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{\"max_mw\":0}}",
+                .unknownProgram
+            ),
+            (
+                "events", "{\"id\":\"E1\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{}}",
+                .missingField
+            ),
+            (
+                "events",
+                "{\"id\":\"E1\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{\"max_mw\":\"0\"}}",
+                .wrongType
+            ),
             ("alerts", "{\"kind\":\"eea\",\"level\":7}", .outOfRange),
             ("alerts", "{\"kind\":\"tornado\"}", .unknownKind),
             ("frequency", "{\"ts\":\"2023-09-06T15:00:00Z\",\"hz\":true}", .wrongType),
             ("frequency", "{\"ts\":\"2023-09-06T15:00:00Z\",\"hz\":600}", .outOfRange),
             ("hashprice", "{\"ts\":\"2023-09-06T15:00:00Z\",\"usd_per_th_day\":-1}", .outOfRange),
-            ("telemetry:s25", "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":1,\"hashrate_th\":1,\"miners_running\":1,\"applied_seq\":1}", .unknownGroup),
-            ("telemetry:s21", "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":1,\"hashrate_th\":1,\"miners_running\":5000,\"applied_seq\":1}", .outOfRange),
+            (
+                "telemetry:s25", "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":1,\"hashrate_th\":1,\"miners_running\":1,\"applied_seq\":1}",
+                .unknownGroup
+            ),
+            (
+                "telemetry:s21", "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":1,\"hashrate_th\":1,\"miners_running\":5000,\"applied_seq\":1}",
+                .outOfRange
+            ),
             ("command:s21", "{\"seq\":99,\"miners_running\":0}", .unknownTopic),
         ]
     )
@@ -175,7 +195,9 @@ struct ControllerCoreTests {
             "{\"id\":\"ERS-1\",\"program\":\"ERS-10\",\"start\":\"\(start.iso8601)\",\"end\":\"\(end.iso8601)\",\"target\":{\"reduce_mw\":9}}",
             after: 1
         )
-        let report = try #require(ack.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) })
+        let report = try #require(
+            ack.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) }
+        )
         #expect(report.status == "acknowledged" && report.baselineMw! > 9.5)
         #expect(abs(report.targetMw! - (report.baselineMw! - 9)) < 1e-6, "reduce_mw counts from the measured baseline")
         #expect(h.running == [1000, 1000, 1000], "nothing changes before the start")
@@ -193,7 +215,9 @@ struct ControllerCoreTests {
             h.obedientTelemetry()
         }
         let final = h.tick(after: 60)
-        let done = try #require(final.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) })
+        let done = try #require(
+            final.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) }
+        )
         #expect(done.status == "completed" && done.met == true)
         #expect(done.secondsToTarget! <= 60 && done.performanceFactor! >= 0.99)
         #expect(done.achievedMw! <= done.targetMw! + 0.05)
@@ -234,9 +258,9 @@ struct ControllerCoreTests {
             first.topics.events,
             "{\"id\":\"ERS-2\",\"program\":\"ERS-30\",\"start\":\"\(start.iso8601)\",\"end\":\"\(start.adding(seconds: 7200).iso8601)\",\"target\":{\"max_mw\":5}}"
         )
-        let stateStep = first.tick(after: 20)
+        first.tick(after: 20)
         let retainedCommands = first.core.commands
-        let state = try #require(stateStep.messages.last { $0.topic == first.topics.state })
+        let state = first.core.stateMessage(at: first.now)  // as retained on the broker
 
         // The new process: reads its retained messages back, then decides with the same inputs.
         var second = try CoreHarness(start: first.now.adding(seconds: 30), restoring: true)
@@ -245,7 +269,10 @@ struct ControllerCoreTests {
         }
         second.send(second.topics.state, state.text)
         second.hashPrice()
-        second.send(second.topics.price, "{\"interval_start\":\"\(first.core.decision.time.adding(seconds: -900 - 20 - 10 + 0).iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":95}")
+        second.send(
+            second.topics.price,
+            "{\"interval_start\":\"\(first.core.decision.time.adding(seconds: -900 - 20 - 10 + 0).iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":95}"
+        )
         let resumed = second.core.finishRestore(at: second.now)
         #expect(second.core.obligations["ERS-2"] != nil, "the active event comes back from the retained state")
         #expect(second.commands(in: resumed).isEmpty, "same targets, still fresh: nothing re-sent")

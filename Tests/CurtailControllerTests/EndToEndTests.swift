@@ -43,7 +43,13 @@ struct EndToEndTests {
             .init(
                 at: start.adding(seconds: 600),
                 signal: .event(
-                    GridEvent(id: "ERS-T1", program: "ERS-10", start: start.adding(seconds: 600), end: start.adding(seconds: 2400), target: .maximum(Megawatts(0.5)))
+                    GridEvent(
+                        id: "ERS-T1",
+                        program: "ERS-10",
+                        start: start.adding(seconds: 600),
+                        end: start.adding(seconds: 2400),
+                        target: .maximum(Megawatts(0.5))
+                    )
                 )
             )
         ]
@@ -116,7 +122,10 @@ struct EndToEndTests {
         loop.scenario.schedule = [
             .init(
                 at: start.adding(seconds: 600),
-                signal: .raw(topic: loop.topics.price, payload: "{\"interval_start\":\"\(start.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"9999\"}")
+                signal: .raw(
+                    topic: loop.topics.price,
+                    payload: "{\"interval_start\":\"\(start.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"9999\"}"
+                )
             ),
             .init(at: start.adding(seconds: 660), signal: .raw(topic: loop.topics.price, payload: "{\"price\": 5000")),
         ]
@@ -164,7 +173,13 @@ struct EndToEndTests {
             .init(
                 at: start.adding(seconds: 60),
                 signal: .event(
-                    GridEvent(id: "ERS-K1", program: "ERS-30", start: start.adding(seconds: 300), end: start.adding(seconds: 420), target: .maximum(Megawatts(0.5)))
+                    GridEvent(
+                        id: "ERS-K1",
+                        program: "ERS-30",
+                        start: start.adding(seconds: 300),
+                        end: start.adding(seconds: 420),
+                        target: .maximum(Megawatts(0.5))
+                    )
                 )
             )
         ]
@@ -202,7 +217,10 @@ struct EndToEndTests {
             let commands = observer.commands(group)
             let before = try #require(commands.last { $0.at < killedAt }?.command)
             for (at, command) in commands where at > killedAt && at < start.adding(seconds: 300) {
-                #expect(command.miners_running == before.miners_running && command.power_target_w == before.power_target_w, "\(group) kept its target")
+                #expect(
+                    command.miners_running == before.miners_running && command.power_target_w == before.power_target_w,
+                    "\(group) kept its target"
+                )
                 #expect(command.seq > before.seq)
             }
             for state in resumedStates where (Timestamp(iso8601: state.ts) ?? start) < start.adding(seconds: 300) {

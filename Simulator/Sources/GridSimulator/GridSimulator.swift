@@ -2,14 +2,15 @@ import AsyncAlgorithms
 public import CurtailController
 public import CurtailCore
 public import CurtailMQTT
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The grid and the miner controllers of one site, over MQTT: a swift-service-lifecycle
 /// ``Service`` that plays a ``Scenario`` on a ``SiteClock``.

@@ -94,7 +94,7 @@ public struct SimulatorError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

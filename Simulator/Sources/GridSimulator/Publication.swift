@@ -1,5 +1,5 @@
-public import CurtailCore
 public import CurtailController
+public import CurtailCore
 
 /// One message the simulator publishes at a simulated time.
 public struct Publication: Sendable, Hashable {
@@ -50,7 +50,12 @@ public enum Timeline: Sendable {
         while day < end {
             if let value = hashPrice(day) {
                 out.append(
-                    Publication(at: day, topic: topics.hashPrice, payload: "{\"ts\":\"\(day.iso8601)\",\"usd_per_th_day\":\(number(value))}", retain: true)
+                    Publication(
+                        at: day,
+                        topic: topics.hashPrice,
+                        payload: "{\"ts\":\"\(day.iso8601)\",\"usd_per_th_day\":\(number(value))}",
+                        retain: true
+                    )
                 )
             }
             let next = (day.millisecondsSinceEpoch / 86_400_000 + 1) * 86_400_000
@@ -86,7 +91,9 @@ public enum Timeline: Sendable {
                     )
                 )
             case .eea(let level):
-                out.append(Publication(at: item.at, topic: topics.alerts, payload: "{\"kind\":\"eea\",\"level\":\(level),\"ts\":\"\(item.at.iso8601)\"}"))
+                out.append(
+                    Publication(at: item.at, topic: topics.alerts, payload: "{\"kind\":\"eea\",\"level\":\(level),\"ts\":\"\(item.at.iso8601)\"}")
+                )
             case .frequency(let hz, let seconds):
                 let to = item.at.adding(seconds: seconds)
                 excursions.append((item.at, to))
@@ -105,7 +112,13 @@ public enum Timeline: Sendable {
             while t < end {
                 if !excursions.contains(where: { $0.from <= t && t < $0.to.adding(seconds: 1) }) {
                     let hz = 60 + 0.015 * random.normal()
-                    out.append(Publication(at: t, topic: topics.frequency, payload: "{\"ts\":\"\(t.iso8601)\",\"hz\":\(number((hz * 1000).rounded() / 1000))}"))
+                    out.append(
+                        Publication(
+                            at: t,
+                            topic: topics.frequency,
+                            payload: "{\"ts\":\"\(t.iso8601)\",\"hz\":\(number((hz * 1000).rounded() / 1000))}"
+                        )
+                    )
                 }
                 t = t.adding(seconds: scenario.frequencyInterval)
             }

@@ -77,7 +77,11 @@ public enum ScenarioFile: Sendable {
             if (1...600).contains(seconds) { scenario.telemetryInterval = seconds } else { r.report(n, "telemetry_interval must be 1s...10m") }
         }
         if let n = top["frequency_interval"], let seconds = r.duration(n, "frequency_interval") {
-            if seconds == 0 || (1...3600).contains(seconds) { scenario.frequencyInterval = seconds } else { r.report(n, "frequency_interval must be 0 or 1s...1h") }
+            if seconds == 0 || (1...3600).contains(seconds) {
+                scenario.frequencyInterval = seconds
+            } else {
+                r.report(n, "frequency_interval must be 0 or 1s...1h")
+            }
         }
         if let n = top["events"] { scenario.schedule = readSchedule(n, &r).sorted { $0.at < $1.at } }
         if let n = top["random"] { scenario.random = readRandom(n, &r) }
@@ -133,7 +137,10 @@ public enum ScenarioFile: Sendable {
     static func readSchedule(_ node: Node, _ r: inout YAMLReader) -> [Scenario.ScheduledSignal] {
         guard let list = r.sequence(node, "events") else { return [] }
         var schedule: [Scenario.ScheduledSignal] = []
-        let keys = ["at", "id", "program", "start", "end", "max_mw", "reduce_mw", "cancel", "alert", "probability", "eea", "frequency_hz", "for", "topic", "payload"]
+        let keys = [
+            "at", "id", "program", "start", "end", "max_mw", "reduce_mw", "cancel", "alert", "probability", "eea", "frequency_hz", "for", "topic",
+            "payload",
+        ]
         for item in list {
             guard let map = r.mapping(item, "an event", allowed: keys, required: ["at"]), let at = time(map["at"], "at", &r) else { continue }
             if let id = map["cancel"].flatMap({ r.string($0, "cancel") }) {
@@ -142,7 +149,9 @@ public enum ScenarioFile: Sendable {
                 guard let p = map["probability"].flatMap({ r.number($0, "probability", range: 0...1) }),
                     let start = time(map["start"], "start", &r), let end = time(map["end"], "end", &r)
                 else {
-                    if map["probability"] == nil || map["start"] == nil || map["end"] == nil { r.report(item, "a 4cp alert needs probability, start and end") }
+                    if map["probability"] == nil || map["start"] == nil || map["end"] == nil {
+                        r.report(item, "a 4cp alert needs probability, start and end")
+                    }
                     continue
                 }
                 schedule.append(.init(at: at, signal: .cpAlert(probability: p, start: start, end: end)))

@@ -9,7 +9,7 @@ import ServiceLifecycle
 import UnixSignals
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `gridsim`: the grid and the miner controllers of one site, over MQTT.

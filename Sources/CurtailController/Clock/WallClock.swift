@@ -1,9 +1,9 @@
 public import CurtailCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Real time: UTC from the system clock. Sleeps follow the monotonic clock, so a wall-clock

@@ -57,6 +57,7 @@ public struct ControllerCore: Sendable {
     private var restoredCommands = false
     private var lastDecisionAt: Timestamp?
     private var failsafeNoted: SiteConstraints = []
+    private var lastStateAt: Timestamp?
 
     /// Binds the policy to the site.
     ///
@@ -210,7 +211,9 @@ public struct ControllerCore: Sendable {
                 decide = true
             }
         case .eea(let level):
-            if level == eea { duplicate = true } else {
+            if level == eea {
+                duplicate = true
+            } else {
                 step.notes.append("EEA level \(eea) → \(level)")
                 eea = level
                 decide = true
@@ -233,7 +236,9 @@ public struct ControllerCore: Sendable {
             }
         case .telemetry(let g, let report):
             if let last = telemetry[g], report.time <= last.time {
-                if report == last { duplicate = true } else {
+                if report == last {
+                    duplicate = true
+                } else {
                     return reject(
                         Rejection(.outOfOrder, "telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)"),
                         topic: topic,
@@ -378,7 +383,7 @@ public struct ControllerCore: Sendable {
         let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || underFrequency != nil
         let ready = missingInputs.isEmpty || restoredCommands || obligationActive || counters.decisions > 0
         guard ready else {
-            if isConnected { step.messages.append(stateMessage(at: now)) }
+            if isConnected, stateDue(at: now) { step.messages.append(publishState(at: now)) }
             return step
         }
 
@@ -440,8 +445,21 @@ public struct ControllerCore: Sendable {
                 OutgoingMessage(topic: topics.command(group: site.groups[g].name), payload: command.payload, retain: true, expiry: lifetime)
             )
         }
-        step.messages.append(stateMessage(at: now))
+        // The state goes out with every change of command or notice, else at least every statePeriod.
+        if reissueAll || !step.messages.isEmpty || !step.notes.isEmpty || stateDue(at: now) {
+            step.messages.append(publishState(at: now))
+        }
         return step
+    }
+
+    private func stateDue(at now: Timestamp) -> Bool {
+        guard let last = lastStateAt else { return true }
+        return last.duration(to: now) >= configuration.statePeriod
+    }
+
+    private mutating func publishState(at now: Timestamp) -> OutgoingMessage {
+        lastStateAt = now
+        return stateMessage(at: now)
     }
 
     private func dayAheadPrice(at now: Timestamp) -> USDPerMWh? {
@@ -492,7 +510,7 @@ public struct ControllerCore: Sendable {
 
     /// Measured site load: the meter when fresh, else the sum of every group's fresh telemetry.
     public func measuredSiteMW(at now: Timestamp) -> Double? {
-        let freshness = configuration.telemetryFreshness
+        let freshness = configuration.telemetryFreshness + configuration.transitAllowance
         if let meter, meter.at.duration(to: now) <= freshness { return meter.kilowatts / 1000 }
         var total = 0.0
         for report in telemetry {
@@ -529,7 +547,9 @@ public struct ControllerCore: Sendable {
             var causes: [String] = []
             if underFrequency != nil { causes.append("under-frequency trip") }
             let now = decision.time
-            causes += obligations.values.filter { $0.event.isActive(at: now) }.map { "\($0.event.program) \($0.event.id) max \(format($0.targetMW)) MW" }
+            causes += obligations.values.filter { $0.event.isActive(at: now) }.map {
+                "\($0.event.program) \($0.event.id) max \(format($0.targetMW)) MW"
+            }
             if causes.isEmpty { causes.append(decision.cap.value < site.maxImport.value ? "rule cap" : "max import") }
             text = "site cap \(format(decision.cap.value)) MW: " + causes.joined(separator: ", ")
         case .failsafeHold, .failsafeCurtail:

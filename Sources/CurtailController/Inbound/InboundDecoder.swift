@@ -10,6 +10,7 @@ public struct InboundDecoder: Sendable {
     public let site: Site
     public let maximumFutureSkew: Duration
     public let maximumAge: ControllerConfiguration.MaximumAge
+    public let transitAllowance: Duration
     private let groupIndex: [String: Int]
 
     public init(configuration: ControllerConfiguration) {
@@ -17,6 +18,7 @@ public struct InboundDecoder: Sendable {
         site = configuration.site
         maximumFutureSkew = configuration.maximumFutureSkew
         maximumAge = configuration.maximumAge
+        transitAllowance = configuration.transitAllowance
         var index: [String: Int] = [:]
         for (i, group) in configuration.site.groups.enumerated() { index[group.name] = i }
         groupIndex = index
@@ -80,10 +82,10 @@ public struct InboundDecoder: Sendable {
 
     /// Refuses `time` when too far ahead of `now` or older than `maximumAge`.
     private func checked(_ time: Timestamp, _ what: String, _ now: Timestamp, _ maximumAge: Duration) throws(Rejection) -> Timestamp {
-        if now.duration(to: time) > maximumFutureSkew {
+        if now.duration(to: time) > maximumFutureSkew + transitAllowance {
             throw Rejection(.futureTimestamp, "\(what) \(time) is \(describe(now.duration(to: time))) ahead of the controller's clock (\(now))")
         }
-        if time.duration(to: now) > maximumAge {
+        if time.duration(to: now) > maximumAge + transitAllowance {
             throw Rejection(.staleTimestamp, "\(what) \(time) is \(describe(time.duration(to: now))) old (limit \(describe(maximumAge)))")
         }
         return time
@@ -227,7 +229,11 @@ public struct InboundDecoder: Sendable {
                 obligations.append(obligation)
             }
         }
-        return RetainedState(seq: Int64(try json.integer("seq", in: 0...Int(Int32.max) * 1024)), obligations: obligations, time: try json.timestamp("ts"))
+        return RetainedState(
+            seq: Int64(try json.integer("seq", in: 0...Int(Int32.max) * 1024)),
+            obligations: obligations,
+            time: try json.timestamp("ts")
+        )
     }
 }
 
