@@ -21,9 +21,13 @@ public import ServiceLifecycle
 /// - Refused inputs are published on `rejected`, counted (`curtail_rejected_inputs_total`,
 ///   label `reason`) and logged once per kind per minute.
 public struct Controller<C: SiteClock>: Service {
+    /// Site, policy, topics and timing.
     public let configuration: ControllerConfiguration
+    /// The broker connection (persistent session, will set by ``init(configuration:mqtt:clock:logger:)``).
     public let mqtt: MQTTConfiguration
+    /// Wall time live; simulated time in the demo and the tests.
     public let clock: C
+    /// Where decisions, notices and refusals are logged.
     public let logger: Logger
     /// How long to read back retained commands and state after the first connection (wall time).
     public var restoreWindow: Duration

@@ -35,9 +35,13 @@ public struct ControllerConfiguration: Sendable {
     /// The under-frequency relay: shed `shedMW` (the whole site when `nil`) as soon as frequency
     /// falls below `tripHz`; release once it has stayed at or above `recoverHz` for `recoverAfter`.
     public struct UnderFrequencyTrip: Hashable, Sendable {
+        /// Trip below this frequency (Hz).
         public var tripHz: Double
+        /// MW to shed; `nil`: the whole site.
         public var shedMW: Double?
+        /// Frequency (Hz) that counts as recovered ...
         public var recoverHz: Double
+        /// ... when held this long.
         public var recoverAfter: Duration
 
         public init(tripHz: Double = 59.7, shedMW: Double? = nil, recoverHz: Double = 59.95, recoverAfter: Duration = .seconds(600)) {

@@ -5,10 +5,15 @@
 /// `site/{site}/`: `groups/{group}/telemetry`, `groups/{group}/command`, `meter`, `state`,
 /// `events/{id}/report`, `rejected`, `controller/status`.
 public struct ControllerTopics: Hashable, Sendable {
+    /// `grid/{market}/{node}/price`.
     public var price: String
+    /// `grid/{market}/events`.
     public var events: String
+    /// `grid/{market}/alerts`.
     public var alerts: String
+    /// `grid/{market}/frequency`.
     public var frequency: String
+    /// `mining/hashprice`.
     public var hashPrice: String
     /// `site/{site}` (no trailing slash).
     public var siteBase: String
@@ -35,12 +40,18 @@ public struct ControllerTopics: Hashable, Sendable {
     public var commandFilter: String { "\(siteBase)/groups/+/command" }
     /// The site meter (an extension of the contract): `site/{site}/meter`.
     public var meter: String { "\(siteBase)/meter" }
+    /// The retained decision: `site/{site}/state`.
     public var state: String { "\(siteBase)/state" }
+    /// Refused inputs: `site/{site}/rejected`.
     public var rejected: String { "\(siteBase)/rejected" }
+    /// `online`/`offline`, retained, and the will: `site/{site}/controller/status`.
     public var status: String { "\(siteBase)/controller/status" }
 
+    /// A group's telemetry topic.
     public func telemetry(group: String) -> String { "\(siteBase)/groups/\(group)/telemetry" }
+    /// A group's command topic.
     public func command(group: String) -> String { "\(siteBase)/groups/\(group)/command" }
+    /// The report topic of a grid event.
     public func eventReport(id: String) -> String { "\(siteBase)/events/\(id)/report" }
 
     /// The group named by a `site/{site}/groups/{group}/<leaf>` topic, or `nil`.

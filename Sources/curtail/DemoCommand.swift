@@ -121,8 +121,8 @@ struct DemoCommand: AsyncParsableCommand {
                     }
                 }
                 try await simulator.run()
-                // Let the last reports and state arrive.
-                try await Task.sleep(for: .milliseconds(300))
+                // Let the last reports and state arrive (a few simulated minutes).
+                try await Task.sleep(for: .milliseconds(100))
                 group.cancelAll()
                 try? await group.waitForAll()
             }

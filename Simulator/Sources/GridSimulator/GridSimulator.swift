@@ -25,9 +25,11 @@ public struct GridSimulator<C: SiteClock>: Service {
     public let scenario: Scenario
     public let site: Site
     public let prices: PriceFeed
+    /// Every grid publication of the run, in time order.
     public let timeline: [Publication]
     public let topics: ControllerTopics
     public let mqtt: MQTTConfiguration
+    /// The simulated clock (shared with an in-process controller, or announced on ``clockTopic``).
     public let clock: C
     public let logger: Logger
     /// Where the run's ledger is kept (read it during or after the run).

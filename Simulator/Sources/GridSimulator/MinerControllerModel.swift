@@ -38,6 +38,7 @@ public struct MinerControllerModel: Sendable {
     public let group: MinerGroup
     public let sleepSeconds: Double
     public let retuneSeconds: Double
+    /// Where the group goes when its command expires.
     public let safeState: SafeState
 
     /// Miners hashing now, at ``powerW`` each.

@@ -3,6 +3,7 @@ import CurtailReplay
 
 /// The prices a scenario plays: one per settlement interval from just before the start to the end.
 public struct PriceFeed: Sendable {
+    /// One settlement interval's price.
     public struct Interval: Sendable, Hashable {
         public var start: Timestamp
         public var minutes: Int
@@ -86,6 +87,7 @@ public struct PriceFeed: Sendable {
 
 /// Why the simulator could not start or run.
 public struct SimulatorError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, naming the file or setting.
     public var message: String
 
     public init(_ message: String) { self.message = message }

@@ -35,7 +35,7 @@ public enum Timeline: Sendable {
         let end = scenario.end
         for interval in prices.intervals {
             let published = interval.start.adding(seconds: Double(interval.minutes) * 60)
-            guard published >= start, published < end else { continue }
+            guard published >= start, published <= end else { continue }
             out.append(
                 Publication(
                     at: published,

@@ -25,6 +25,7 @@ public struct Scenario: Sendable {
     /// Period of nominal frequency readings (simulated seconds); 0: only excursions.
     public var frequencyInterval: Double
 
+    /// Where prices come from.
     public enum PriceSource: Sendable, Hashable {
         /// Real prices: a price CSV (path resolved against the data directory), its node column.
         case history(file: String, column: String?)
@@ -47,6 +48,7 @@ public struct Scenario: Sendable {
         public init() {}
     }
 
+    /// Where the hash price comes from.
     public enum HashPriceSource: Sendable, Hashable {
         case fixed(Double)
         /// The Bitcoin CSV (resolved against the data directory).
@@ -64,6 +66,7 @@ public struct Scenario: Sendable {
         }
     }
 
+    /// A grid signal the simulator publishes.
     public enum Signal: Sendable, Hashable {
         case event(GridEvent)
         case cancel(id: String)
@@ -75,6 +78,7 @@ public struct Scenario: Sendable {
         case raw(topic: String, payload: String)
     }
 
+    /// Rates of randomly drawn deployments and under-frequency excursions (per day), and their shape.
     public struct RandomEvents: Sendable, Hashable {
         public var eventsPerDay = 0.0
         public var program = "ERS-10"
@@ -88,6 +92,7 @@ public struct Scenario: Sendable {
         public init() {}
     }
 
+    /// How the simulated miner controllers behave (see ``MinerControllerModel``).
     public struct Miners: Sendable, Hashable {
         public var safeState: MinerControllerModel.SafeState = .sleep
         public var sleepSeconds = 5.0
@@ -98,6 +103,7 @@ public struct Scenario: Sendable {
         public init() {}
     }
 
+    /// A scenario with the defaults: speed 1440, seed 1, 10 s telemetry, 60 s frequency, no events.
     public init(name: String, start: Timestamp, durationSeconds: Double, prices: PriceSource, hashPrice: HashPriceSource) {
         self.name = name
         self.summary = ""

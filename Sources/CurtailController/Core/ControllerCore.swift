@@ -22,6 +22,7 @@ public import CurtailPolicy
 ///   when they end or are cancelled;
 /// - frequency below the trip sheds load in the same call, without waiting for a tick.
 public struct ControllerCore: Sendable {
+    /// What the core was built with.
     public let configuration: ControllerConfiguration
     public private(set) var engine: PolicyEngine
     /// The latest decision (meaningful once ``counters`` shows one).

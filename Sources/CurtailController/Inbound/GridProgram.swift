@@ -6,10 +6,12 @@
 /// minutes when deployed by instruction; its under-frequency relay part is the controller's
 /// frequency trip). Any other program name is refused.
 public struct GridProgram: Hashable, Sendable {
+    /// The program as named in event messages, e.g. `ERS-10`.
     public var name: String
     /// Seconds from the event start allowed to reach the target.
     public var responseSeconds: Double
 
+    /// The accepted programs.
     public static let known: [GridProgram] = [
         GridProgram(name: "ERS-10", responseSeconds: 600),
         GridProgram(name: "ERS-30", responseSeconds: 1800),

@@ -20,6 +20,7 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownTopic = "unknown_topic"
     }
 
+    /// The class of problem.
     public var kind: Kind
     /// A sentence for the operator: what was wrong and what was expected.
     public var reason: String

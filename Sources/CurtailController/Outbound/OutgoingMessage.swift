@@ -6,7 +6,9 @@
 
 /// A message the controller wants published.
 public struct OutgoingMessage: Hashable, Sendable {
+    /// Where to publish.
     public var topic: String
+    /// UTF-8 JSON (or `online`/`offline`).
     public var payload: [UInt8]
     /// Kept by the broker as the topic's last value.
     public var retain: Bool

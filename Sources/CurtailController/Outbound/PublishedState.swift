@@ -33,6 +33,7 @@ public struct PublishedState: ControllerPayload {
     public var activeEvents: [Event]
     public var counters: Counters
 
+    /// One group: the command in force, its latest telemetry, and its nameplate break-even.
     public struct Group: Codable, Sendable {
         public var name: String
         public var targetKw: Double?
@@ -64,6 +65,7 @@ public struct PublishedState: ControllerPayload {
         public var reachedSeconds: Double
     }
 
+    /// Running counts since the controller started (``ControllerCounters``).
     public struct Counters: Codable, Sendable {
         public var decisions: Int
         public var commands: Int
