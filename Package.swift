@@ -135,9 +135,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
+        // What several test targets share: the repository and data paths, running `curtail`.
+        .target(name: "CurtailTestSupport", dependencies: ["LocalBroker"], path: "Tests/CurtailTestSupport"),
         .testTarget(
             name: "CurtailControllerTests",
             dependencies: [
+                "CurtailTestSupport",
                 "CurtailController",
                 "CurtailCore",
                 "CurtailPolicy",
@@ -152,15 +155,16 @@ let package = Package(
         ),
         .testTarget(
             name: "CurtailReplayTests",
-            dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "curtail"]
+            dependencies: ["CurtailTestSupport", "CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "curtail"]
         ),
         .testTarget(
             name: "CurtailPolicyTests",
-            dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "curtail"]
+            dependencies: ["CurtailTestSupport", "CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "curtail"]
         ),
         .testTarget(
             name: "CurtailMQTTTests",
             dependencies: [
+                "CurtailTestSupport",
                 "CurtailMQTT",
                 "LocalBroker",
                 "curtail",

@@ -2,17 +2,12 @@ import CurtailController
 import CurtailCore
 import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailTestSupport
 import Foundation
 import GridSimulator
 
 /// Paths to the repository and the shared data.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let data: String =
-        ProcessInfo.processInfo.environment["CURTAIL_DATA"] ?? root.deletingLastPathComponent().appending(path: "shared/data").path
-    static func path(_ relative: String) -> String { root.appending(path: relative).path }
-    static let exampleSite = path("Policies/sites/example-west-texas.yaml")
-}
+typealias Repository = TestRepository
 
 /// A command as a miner controller reads it.
 struct CommandView: Decodable, Equatable {

@@ -1,5 +1,6 @@
 import CurtailController
 import CurtailCore
+import CurtailTestSupport
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -236,11 +237,4 @@ struct EndToEndTests {
 }
 
 /// The built `curtail` executable next to the test bundle.
-func curtailExecutable() throws -> String {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appending(path: "curtail").path }
-    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-}
-
-/// The broker suites run when mosquitto is installed, and always in CI.
-let brokerAvailable = MosquittoBroker.isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
+func curtailExecutable() throws -> String { try CurtailProcess.executable() }

@@ -3,6 +3,7 @@ import CurtailCore
 import CurtailMQTT
 import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailTestSupport
 import Foundation
 import GridSimulator
 import LocalBroker

@@ -1,3 +1,4 @@
+import CurtailTestSupport
 import Foundation
 import Testing
 
@@ -5,17 +6,8 @@ import Testing
 @Suite("curtail run start-up")
 struct RunCommandTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try curtailExecutable())
-        process.arguments = arguments
-        process.currentDirectoryURL = Repository.root
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let output = try CurtailProcess.run(arguments)
+        return (output.status, output.stderr)
     }
 
     @Test("a broken site file stops start-up with file:line:col and exit code 1")

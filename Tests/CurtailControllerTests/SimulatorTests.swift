@@ -1,6 +1,8 @@
 import CurtailController
 import CurtailCore
 import CurtailPolicyFiles
+import CurtailTestSupport
+import Foundation
 import GridSimulator
 import Testing
 
@@ -13,7 +15,7 @@ struct SimulatorTests {
     func demoTimeline() throws {
         let scenario = try ScenarioFile.load(path: Self.demoScenario)
         let site = try SiteFile.load(path: Repository.exampleSite)
-        let inputs = try ScenarioInputs.load(scenario: scenario, site: site.site, dataDirectory: Repository.data)
+        let inputs = try ScenarioInputs.load(scenario: scenario, site: site.site, dataDirectory: Repository.data.path)
         let topics = ControllerTopics(settings: site)
         let timeline = Timeline.build(scenario: scenario, prices: inputs.prices, hashPrice: { inputs.hashPrice(at: $0) }, topics: topics)
         let prices = timeline.filter { $0.topic == topics.price && !$0.payload.contains("cheap") }

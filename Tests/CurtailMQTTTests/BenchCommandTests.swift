@@ -1,3 +1,4 @@
+import CurtailTestSupport
 import Foundation
 import LocalBroker
 import Subprocess

@@ -1,4 +1,5 @@
 import CurtailMQTT
+import CurtailTestSupport
 import Foundation
 import LocalBroker
 import Testing

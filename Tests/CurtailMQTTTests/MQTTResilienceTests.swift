@@ -1,4 +1,5 @@
 import CurtailMQTT
+import CurtailTestSupport
 import Foundation
 import LocalBroker
 import ServiceLifecycle
@@ -182,12 +183,4 @@ struct MQTTResilienceTests {
 }
 
 /// The `curtail` executable built next to the test bundle.
-func curtailExecutable() throws -> String {
-    let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    for candidate in [bundle, bundle.deletingLastPathComponent()] {
-        let path = candidate.appending(path: "curtail").path
-        if FileManager.default.isExecutableFile(atPath: path) { return path }
-    }
-    if let explicit = ProcessInfo.processInfo.environment["CURTAIL_BIN"] { return explicit }
-    throw TestFailure(description: "no curtail executable next to \(bundle.path); set CURTAIL_BIN")
-}
+func curtailExecutable() throws -> String { try CurtailProcess.executable() }

@@ -1,4 +1,5 @@
 import CurtailMQTT
+import CurtailTestSupport
 import LocalBroker
 import Testing
 

@@ -1,12 +1,9 @@
 import CurtailMQTT
+import CurtailTestSupport
 import Foundation
 import LocalBroker
 import Logging
 import Testing
-
-/// The broker suites run when mosquitto is installed, and always in CI (where a missing broker
-/// must fail the run, not skip it).
-let brokerAvailable = MosquittoBroker.isInstalled || ProcessInfo.processInfo.environment["CI"] != nil
 
 /// A quiet logger for clients under test (set CURTAIL_TEST_LOG=debug to see them).
 let testLogger: Logger = {

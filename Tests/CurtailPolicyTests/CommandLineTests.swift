@@ -1,39 +1,11 @@
+import CurtailTestSupport
 import Foundation
 import Testing
 
 /// `curtail validate` and `curtail breakeven` as a user runs them.
 @Suite("curtail validate and breakeven")
 struct CommandLineTests {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func curtail(_ arguments: [String]) throws -> Result {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appending(path: "curtail").path }
-        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw TestData.DataError("no curtail executable next to \(bundle.path)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = TestData.repository
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
-    }
+    static func curtail(_ arguments: [String]) throws -> CurtailProcess.Output { try CurtailProcess.run(arguments) }
 
     @Test("breakeven: S19j Pro at 0.05 with no pool fee prints 70.6")
     func breakeven() throws {

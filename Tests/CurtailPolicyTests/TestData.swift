@@ -1,15 +1,13 @@
 import CurtailCore
+import CurtailTestSupport
 import Foundation
 
 /// Real data from `../shared/data` (next to the repository), and paths inside the repository.
 enum TestData {
-    static let repository: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `$CURTAIL_DATA`, or `../shared/data` beside the repository (where CI has it).
-    static let data: URL =
-        ProcessInfo.processInfo.environment["CURTAIL_DATA"].map { URL(fileURLWithPath: $0) }
-        ?? repository.deletingLastPathComponent().appending(path: "shared/data")
+    static let repository = TestRepository.root
+    static let data = TestRepository.data
 
-    static func path(_ relative: String) -> String { repository.appending(path: relative).path }
+    static func path(_ relative: String) -> String { TestRepository.path(relative) }
 
     /// The data files, read once per test process.
     static let priceFile = Result { try String(contentsOf: data.appending(path: "ercot_rtm_spp_hb_west_15min.csv"), encoding: .utf8) }

@@ -2,18 +2,16 @@ import CurtailCore
 import CurtailPolicy
 import CurtailPolicyFiles
 import CurtailReplay
+import CurtailTestSupport
 import Foundation
 
 /// Paths, the real data (loaded once) and small sites for the replay tests.
 enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `$CURTAIL_DATA`, or `../shared/data` beside the repository (where CI has it).
-    static let data: URL =
-        ProcessInfo.processInfo.environment["CURTAIL_DATA"].map { URL(fileURLWithPath: $0) }
-        ?? repository.deletingLastPathComponent().appending(path: "shared/data")
+    static let repository = TestRepository.root
+    static let data = TestRepository.data
 
-    static func dataPath(_ name: String) -> String { data.appending(path: name).path }
-    static func path(_ relative: String) -> String { repository.appending(path: relative).path }
+    static func dataPath(_ name: String) -> String { TestRepository.dataPath(name) }
+    static func path(_ relative: String) -> String { TestRepository.path(relative) }
 
     static let pricesPath = dataPath("ercot_rtm_spp_hb_west_15min.csv")
     static let bitcoinPath = dataPath("btc_daily.csv")

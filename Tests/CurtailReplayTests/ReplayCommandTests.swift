@@ -1,37 +1,11 @@
+import CurtailTestSupport
 import Foundation
 import Testing
 
 /// `curtail replay` as a user runs it: JSON fields, the report, and errors with exit codes.
 @Suite("curtail replay")
 struct ReplayCommandTests {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func curtail(_ arguments: [String]) throws -> Output {
-        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appending(path: "curtail").path }
-        let executable = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = Fixtures.repository
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
-    }
+    static func curtail(_ arguments: [String]) throws -> CurtailProcess.Output { try CurtailProcess.run(arguments) }
 
     static let base = ["replay", "--prices", Fixtures.pricesPath, "--bitcoin", Fixtures.bitcoinPath, "--policy", "Policies/dual-strike.yaml"]
 

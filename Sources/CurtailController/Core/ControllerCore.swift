@@ -108,6 +108,9 @@ public struct ControllerCore: Sendable {
     private mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
         var decide = false
         var duplicate = false
+        func outOfOrder(_ reason: String) {
+            reject(Rejection(.outOfOrder, reason), topic: topic, payload: payload, at: now, into: &step)
+        }
         switch signal {
         case .price(let observation, let dayAheadPrice):
             if dayAheadPrice {
@@ -123,13 +126,7 @@ public struct ControllerCore: Sendable {
                 }
             } else if let last = realTimePrice {
                 if observation.intervalStart < last.intervalStart {
-                    return reject(
-                        Rejection(.outOfOrder, "price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))"),
-                        topic: topic,
-                        payload: payload,
-                        at: now,
-                        into: &step
-                    )
+                    return outOfOrder("price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))")
                 }
                 if observation.intervalStart == last.intervalStart && observation.price == last.price {
                     duplicate = true
@@ -144,13 +141,7 @@ public struct ControllerCore: Sendable {
         case .hashPrice(let value, let at):
             if let last = hashPrice {
                 if at < last.at {
-                    return reject(
-                        Rejection(.outOfOrder, "hash price stamped \(at) is older than the one applied (\(last.at))"),
-                        topic: topic,
-                        payload: payload,
-                        at: now,
-                        into: &step
-                    )
+                    return outOfOrder("hash price stamped \(at) is older than the one applied (\(last.at))")
                 }
                 if at == last.at && value == last.value { duplicate = true } else { decide = value != last.value }
             } else {
@@ -221,13 +212,7 @@ public struct ControllerCore: Sendable {
             }
         case .frequency(let hz, let at):
             if let last = frequency, at < last.at {
-                return reject(
-                    Rejection(.outOfOrder, "frequency stamped \(at) is older than the one applied (\(last.at))"),
-                    topic: topic,
-                    payload: payload,
-                    at: now,
-                    into: &step
-                )
+                return outOfOrder("frequency stamped \(at) is older than the one applied (\(last.at))")
             }
             if let last = frequency, last.at == at, last.hz == hz {
                 duplicate = true
@@ -240,13 +225,7 @@ public struct ControllerCore: Sendable {
                 if report == last {
                     duplicate = true
                 } else {
-                    return reject(
-                        Rejection(.outOfOrder, "telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)"),
-                        topic: topic,
-                        payload: payload,
-                        at: now,
-                        into: &step
-                    )
+                    return outOfOrder("telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)")
                 }
             } else {
                 telemetry[g] = report

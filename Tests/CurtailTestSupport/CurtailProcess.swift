@@ -1,0 +1,52 @@
+public import Foundation
+
+/// Runs the built `curtail` executable the way a user does, for the command-line tests of every
+/// test target.
+public enum CurtailProcess: Sendable {
+    /// What a finished run printed and returned.
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// A test precondition that did not hold (no executable).
+    public struct Missing: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The `curtail` executable built next to the test bundle, or `$CURTAIL_BIN`.
+    public static func executable() throws -> String {
+        let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appending(path: "curtail").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        if let explicit = ProcessInfo.processInfo.environment["CURTAIL_BIN"] { return explicit }
+        throw Missing(description: "no curtail executable next to \(bundle.path); set CURTAIL_BIN")
+    }
+
+    /// Runs `curtail arguments...` in the repository root until it exits.
+    ///
+    /// For commands that end by themselves. (A process that must be *signalled* needs
+    /// swift-subprocess: `Foundation.Process` children inherit a signal mask with SIGTERM blocked.)
+    public static func run(_ arguments: [String], in directory: URL = TestRepository.root) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable())
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+}
