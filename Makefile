@@ -5,7 +5,7 @@
 # More: make replay (a year of real prices, HTML report), make build, make bench, make clean.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev
+APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev libsqlite3-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
@@ -21,6 +21,7 @@ deps:
 	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ] || missing="$$missing mosquitto"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	[ -f /usr/include/zlib.h ] || [ -f /usr/local/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -f /usr/include/sqlite3.h ] || [ -f /usr/local/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: installing$$missing"; \

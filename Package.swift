@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
         .library(name: "CurtailController", targets: ["CurtailController"]),
         .library(name: "GridSimulator", targets: ["GridSimulator"]),
+        .library(name: "CurtailAudit", targets: ["CurtailAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -70,6 +72,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
+        ),
+        // The controller's audit journal: SQLite in WAL mode through GRDB (Debian: libsqlite3-dev).
+        .target(
+            name: "CurtailAudit",
+            dependencies: ["CurtailCore", "CurtailController", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
         // model and the GridSimulator service; and the gridsim executable.
@@ -125,6 +132,7 @@ let package = Package(
                 "CurtailReplay",
                 "CurtailMQTT",
                 "CurtailController",
+                "CurtailAudit",
                 "GridSimulator",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,6 +149,7 @@ let package = Package(
             name: "CurtailControllerTests",
             dependencies: [
                 "CurtailTestSupport",
+                "CurtailAudit",
                 "CurtailController",
                 "CurtailCore",
                 "CurtailPolicy",

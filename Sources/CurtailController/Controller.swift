@@ -31,6 +31,9 @@ public struct Controller<C: SiteClock>: Service {
     public let logger: Logger
     /// How long to read back retained commands and state after the first connection (wall time).
     public var restoreWindow: Duration
+    /// The audit journal: every input, decision and command is appended before it is published,
+    /// and start-up resumes from it. `nil`: no journal (the demo, tests).
+    public var journal: (any ControllerJournal)?
 
     /// Creates the controller; nothing connects until ``run()``.
     ///
@@ -53,12 +56,15 @@ public struct Controller<C: SiteClock>: Service {
         self.clock = clock
         self.logger = logger
         self.restoreWindow = .milliseconds(1000)
+        self.journal = nil
     }
 
     private enum Input: Sendable {
         case message(MQTTMessage)
         case connection(MQTTConnectionEvent)
         case tick
+
+        var isTick: Bool { if case .tick = self { true } else { false } }
     }
 
     /// Runs until graceful shutdown or cancellation.
@@ -74,6 +80,16 @@ public struct Controller<C: SiteClock>: Service {
         let own = [topics.state, topics.commandFilter]
         var metrics = ControllerMetrics()
         var rejectionLog = RejectionLog()
+        var problems = RejectionLog()
+        let groupIndex = Dictionary(uniqueKeysWithValues: configuration.site.groups.enumerated().map { ($1.name, $0) })
+        if let journal {
+            do {
+                let resumed = core.resume(from: try journal.recover(at: clock.now), at: clock.now)
+                for note in resumed.notes { logger.notice("\(note)", metadata: ["site.id": "\(configuration.site.id)"]) }
+            } catch {
+                logger.error("the audit journal could not be read; starting from what the broker retained: \(error)")
+            }
+        }
         logger.info(
             "controller starting",
             metadata: [
@@ -99,9 +115,20 @@ public struct Controller<C: SiteClock>: Service {
             for await input in merged.cancelOnGracefulShutdown() {
                 let now = clock.now
                 var step = ControllerStep()
+                var received: JournalEntry.Input?
                 switch input {
                 case .message(let message):
+                    let duplicates = core.counters.duplicates
                     step = core.receive(topic: message.topic, payload: message.payload, at: now)
+                    let outcome: JournalEntry.Outcome =
+                        if let rejection = step.rejections.first?.rejection {
+                            .rejected(rejection)
+                        } else if core.counters.duplicates > duplicates {
+                            .duplicate
+                        } else {
+                            .accepted
+                        }
+                    received = JournalEntry.Input(topic: message.topic, payload: message.payload, outcome: outcome)
                 case .connection(.connected):
                     client.enqueueQuietly(core.onlineStatus, clock: clock, logger: logger)
                     step = core.connectionRestored(at: now)
@@ -122,6 +149,28 @@ public struct Controller<C: SiteClock>: Service {
                         nextDecision = now.advanced(by: configuration.decisionInterval)
                     }
                 }
+                if let journal {
+                    // On disk before on the wire: the step's record is flushed before its messages go out.
+                    var entry = JournalEntry(time: now, input: received, notes: step.notes)
+                    if step.decided {
+                        entry.decision = core.decisionRecord(at: now)
+                        entry.obligations = Array(core.obligations.values)
+                    }
+                    entry.closedObligations = step.closedObligations
+                    for message in step.messages {
+                        guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
+                            let command = core.commands[g]
+                        else { continue }
+                        entry.commands.append((String(name), command))
+                    }
+                    do {
+                        try journal.append(entry)
+                        if !step.messages.isEmpty || input.isTick { try journal.flush() }
+                    } catch {
+                        metrics.journalFailed()
+                        problems.log(key: "audit", level: .error, "the audit journal could not be written: \(error)", at: wall.now, logger: logger)
+                    }
+                }
                 for message in step.messages { client.enqueueQuietly(message, clock: clock, logger: logger) }
                 for (topic, rejection) in step.rejections {
                     metrics.rejected(rejection.kind)
@@ -132,6 +181,9 @@ public struct Controller<C: SiteClock>: Service {
             }
 
             // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay.
+            if let journal {
+                do { try journal.flush() } catch { logger.error("the audit journal could not be written at shutdown: \(error)") }
+            }
             if client.isConnected {
                 try? await client.publish(core.offlineStatus.payload, to: topics.status, qos: .atLeastOnce, retain: true)
             }
@@ -160,6 +212,9 @@ struct ControllerMetrics {
     private var rejections: [Rejection.Kind: Counter] = [:]
     private let decisions = Counter(label: "curtail_decisions_total")
     private let commands = Counter(label: "curtail_commands_total")
+    private let journalFailures = Counter(label: "curtail_audit_write_failures_total")
+
+    func journalFailed() { journalFailures.increment() }
 
     mutating func rejected(_ kind: Rejection.Kind) {
         if let counter = rejections[kind] {
@@ -177,20 +232,38 @@ struct ControllerMetrics {
     }
 }
 
-/// Logs refused inputs at most once per kind per minute, with how many were not logged.
+/// Logs refused inputs (or any repeated problem) at most once per kind per minute, with how
+/// many were not logged.
 struct RejectionLog {
-    private var last: [Rejection.Kind: (at: ContinuousClock.Instant, suppressed: Int)] = [:]
+    private var last: [String: (at: ContinuousClock.Instant, suppressed: Int)] = [:]
 
     mutating func log(_ rejection: Rejection, topic: String, at now: ContinuousClock.Instant, logger: Logger) {
-        if let entry = last[rejection.kind], entry.at.duration(to: now) < .seconds(60) {
-            last[rejection.kind] = (entry.at, entry.suppressed + 1)
+        log(
+            key: rejection.kind.rawValue,
+            level: .warning,
+            "input refused: \(rejection.reason)",
+            metadata: ["mqtt.topic": "\(topic)", "reason": "\(rejection.kind.rawValue)"],
+            at: now,
+            logger: logger
+        )
+    }
+
+    mutating func log(
+        key: String,
+        level: Logger.Level,
+        _ message: @autoclosure () -> String,
+        metadata: Logger.Metadata = [:],
+        at now: ContinuousClock.Instant,
+        logger: Logger
+    ) {
+        if let entry = last[key], entry.at.duration(to: now) < .seconds(60) {
+            last[key] = (entry.at, entry.suppressed + 1)
             return
         }
-        let suppressed = last[rejection.kind]?.suppressed ?? 0
-        last[rejection.kind] = (now, 0)
-        logger.warning(
-            "input refused: \(rejection.reason)",
-            metadata: ["mqtt.topic": "\(topic)", "reason": "\(rejection.kind.rawValue)", "suppressed_since_last": "\(suppressed)"]
-        )
+        let suppressed = last[key]?.suppressed ?? 0
+        last[key] = (now, 0)
+        var metadata = metadata
+        metadata["suppressed_since_last"] = "\(suppressed)"
+        logger.log(level: level, "\(message())", metadata: metadata)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurtailAudit
 import CurtailController
 import CurtailCore
 import CurtailMQTT
@@ -41,6 +42,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
 
+    @Option(help: "The audit database (SQLite): every input, decision and command, and what a restart resumes (default: curtail-audit-SITE.sqlite).")
+    var auditDB: String?
+
+    @Flag(help: "Run without an audit database (nothing recorded, a restart resumes only what the broker retained).")
+    var noAudit = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -65,21 +72,39 @@ struct RunCommand: AsyncParsableCommand {
         }
         mqtt.messageBufferCapacity = 65_536
         let configuration = ControllerConfiguration(settings: loaded.settings, policy: loaded.policy, parameters: loaded.parameters)
+        var journal: AuditLog?
+        if !noAudit {
+            do {
+                journal = try AuditLog(path: auditDB ?? "curtail-audit-\(loaded.settings.site.id).sqlite")
+            } catch {
+                throw InvalidInput("\(error)")
+            }
+            if let note = journal?.recoveryNote {
+                logger.log(level: note.contains("unreadable") ? .error : .notice, "\(note)")
+            }
+        }
         if simClock {
             let clock = try await Self.followSimulatedClock(mqtt: mqtt, logger: logger)
-            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: clock, logger: logger)
+            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: clock, journal: journal, logger: logger)
         } else {
-            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: WallClock(), logger: logger)
+            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: WallClock(), journal: journal, logger: logger)
         }
     }
 
-    static func serve<C: SiteClock>(configuration: ControllerConfiguration, mqtt: MQTTConfiguration, clock: C, logger: Logger) async throws {
-        let controller: Controller<C>
+    static func serve<C: SiteClock>(
+        configuration: ControllerConfiguration,
+        mqtt: MQTTConfiguration,
+        clock: C,
+        journal: AuditLog?,
+        logger: Logger
+    ) async throws {
+        var controller: Controller<C>
         do {
             controller = try Controller(configuration: configuration, mqtt: mqtt, clock: clock, logger: logger)
         } catch {
             throw InvalidInput("\(error)")
         }
+        controller.journal = journal
         let group = ServiceGroup(services: [controller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()

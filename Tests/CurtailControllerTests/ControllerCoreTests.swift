@@ -282,3 +282,35 @@ struct ControllerCoreTests {
         #expect(later.values.map(\.miners_running).sorted() == retainedCommands.map { $0!.minersRunning }.sorted())
     }
 }
+
+@Suite("ControllerCore restore with hysteresis")
+struct ControllerCoreRestoreHysteresisTests {
+    static let sticky = """
+        policy: sticky
+        economics: {price: rt, pool_fee: 0.02}
+        hysteresis: {price_band_usd_per_mwh: 10}
+        rules: []
+        """
+
+    @Test("a group kept on by the price band stays on after a restart")
+    func bandSurvivesRestart() throws {
+        var first = try CoreHarness(policyYAML: Self.sticky)
+        first.hashPrice()
+        first.price(30)
+        first.price(85, after: 900)
+        #expect(first.running[0] == 1000, "inside the band: the S19j Pro (break-even 83) stays on")
+        var second = try CoreHarness(policyYAML: Self.sticky, start: first.now.adding(seconds: 60), restoring: true)
+        for (g, name) in second.groupNames.enumerated() {
+            second.send(second.topics.command(group: name), String(decoding: first.core.commands[g]!.payload, as: UTF8.self))
+        }
+        second.hashPrice()
+        second.price(85)
+        let resumed = second.core.finishRestore(at: second.now)
+        #expect(second.commands(in: resumed)["s19jpro"] == nil, "nothing re-sent")
+        #expect(second.running[0] == 1000)
+        second.tick(after: 5)
+        #expect(second.running[0] == 1000, "still on after the next decision")
+        second.price(85, after: 900)
+        #expect(second.running[0] == 1000, "and after the next price interval")
+    }
+}

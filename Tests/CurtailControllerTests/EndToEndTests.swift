@@ -141,8 +141,19 @@ struct EndToEndTests {
         #expect(observer.states.last?.counters.rejected.values.reduce(0, +) == 2)
     }
 
-    @Test("the controller killed and restarted picks up its retained state and active events without flapping commands")
-    func controllerKilledAndRestarted() async throws {
+    /// Where a restarted controller finds what it had: the broker's retained messages (no audit
+    /// database), or its audit database (the broker is killed and restarted too, losing every
+    /// retained message).
+    enum Resume: String, CaseIterable, Sendable {
+        case retained
+        case auditLog
+    }
+
+    @Test(
+        "the controller killed and restarted resumes its commands and active events without flapping",
+        arguments: Resume.allCases
+    )
+    func controllerKilledAndRestarted(_ resume: Resume) async throws {
         // `curtail run` as a user runs it, following the simulator's clock at 60× (a simulated
         // minute per second). The policy has a ±10 $/MWh band: at 85 $/MWh a running S19j Pro
         // (break-even 83) stays on, but one that is off would not start. A controller that forgot
@@ -165,10 +176,13 @@ struct EndToEndTests {
             + "\ncontroller:\n  command_ttl: 10m\n"
         let sitePath = directory.appending(path: "site.yaml").path
         try siteYAML.write(toFile: sitePath, atomically: true, encoding: .utf8)
+        let auditPath = directory.appending(path: "audit.sqlite").path
 
         // 1-minute prices: 30 $/MWh, then 85 from the third minute on.
-        var loop = try Loop(minutes: 8, speed: 60, prices: [30, 30] + Array(repeating: 85, count: 8), intervalMinutes: 1, siteYAML: siteYAML)
+        var loop = try Loop(minutes: 10, speed: 60, prices: [30, 30] + Array(repeating: 85, count: 10), intervalMinutes: 1, siteYAML: siteYAML)
         let start = loop.scenario.start
+        let killedAt = start.adding(seconds: 200)
+        let eventStart = start.adding(seconds: 420)
         // Announced before the crash, in force after it: the restarted controller only knows it from its retained state.
         loop.scenario.schedule = [
             .init(
@@ -177,22 +191,27 @@ struct EndToEndTests {
                     GridEvent(
                         id: "ERS-K1",
                         program: "ERS-30",
-                        start: start.adding(seconds: 300),
-                        end: start.adding(seconds: 420),
+                        start: eventStart,
+                        end: eventStart.adding(seconds: 120),
                         target: .maximum(Megawatts(0.5))
                     )
                 )
             )
         ]
-        let killedAt = start.adding(seconds: 200)
         let curtail = try curtailExecutable()
         let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
-            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error"]
+            let audit = resume == .auditLog ? ["--audit-db", auditPath] : ["--no-audit"]
+            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error"] + audit
             // First life: killed with SIGKILL (no clean disconnect: the broker publishes the will).
             _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
                 execution in
                 try await clock.sleep(until: killedAt, tolerance: nil)
                 try execution.send(signal: .kill)
+            }
+            if resume == .auditLog {
+                // The broker dies too and comes back empty: nothing retained survives.
+                await broker.stop(.kill)
+                try await broker.start()
             }
             // Second life, until the run ends (the test cancels this task; SIGTERM on the way out).
             _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
@@ -205,34 +224,49 @@ struct EndToEndTests {
             }
         }
         let status = observer.all.filter { $0.topic == loop.topics.status }.map { $0.text }
-        #expect(status.contains("offline"), "the will announced the crash")
+        if resume == .retained { #expect(status.contains("offline"), "the will announced the crash") }
         #expect(status.last == "online" || status.last == "offline")
         // Before the crash the S19j Pro was running at 85 $/MWh.
         let s19 = observer.commands("s19jpro")
         let beforeCrash = try #require(s19.last { $0.at < killedAt }?.command)
         #expect(beforeCrash.miners_running == 1000)
-        // No flapping: until the event starts, nothing the second life sends changes a target.
+        // No flapping: until the event starts, nothing the second life sends or states changes a target.
         let resumedStates = observer.states.filter { (Timestamp(iso8601: $0.ts) ?? start) > killedAt }
-        #expect(!resumedStates.isEmpty, "the second life is publishing")
+        #expect(
+            resumedStates.contains { (Timestamp(iso8601: $0.ts) ?? eventStart) < eventStart },
+            "the second life decided before the event started (so the no-flap checks below are not empty)"
+        )
         for group in ["s19jpro", "s19xp", "s21"] {
             let commands = observer.commands(group)
             let before = try #require(commands.last { $0.at < killedAt }?.command)
-            for (at, command) in commands where at > killedAt && at < start.adding(seconds: 300) {
+            for (at, command) in commands where at > killedAt && at < eventStart {
                 #expect(
                     command.miners_running == before.miners_running && command.power_target_w == before.power_target_w,
                     "\(group) kept its target"
                 )
                 #expect(command.seq > before.seq)
             }
-            for state in resumedStates where (Timestamp(iso8601: state.ts) ?? start) < start.adding(seconds: 300) {
+            for state in resumedStates where (Timestamp(iso8601: state.ts) ?? start) < eventStart {
                 #expect(state.groups.first { $0.name == group }?.minersRunning == before.miners_running, "\(group) target in the state")
             }
         }
         // The event came back from the retained state, was enforced, and got its compliance report.
         #expect(resumedStates.contains { $0.activeEvents.contains { $0.id == "ERS-K1" } })
-        #expect(s19.contains { $0.at >= start.adding(seconds: 300) && $0.command.miners_running == 0 })
+        #expect(s19.contains { $0.at >= eventStart && $0.command.miners_running == 0 })
         let final = try #require(observer.reports.last { $0.id == "ERS-K1" })
         #expect(final.status == "completed" && final.met == true)
+        if resume == .auditLog {
+            // What was curtailed when, from the audit database: the commands of both lives, and the event.
+            let commands = try CurtailProcess.run(["log", "--db", auditPath, "--table", "commands", "--csv"])
+            #expect(commands.status == 0)
+            let lines = commands.stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("seq,ts,grp,") == true)
+            let logged = Set(lines.dropFirst().compactMap { Int64($0.prefix { $0 != "," }) })
+            let seen = Set(["s19jpro", "s19xp", "s21"].flatMap { observer.commands($0).map { $0.command.seq } })
+            #expect(!seen.isEmpty && seen.isSubset(of: logged), "every command seen on the wire is in the audit log")
+            let events = try CurtailProcess.run(["log", "--db", auditPath, "--table", "events", "--csv"])
+            #expect(events.stdout.contains("ERS-K1") && events.stdout.contains("completed"))
+        }
     }
 }
 

@@ -84,6 +84,7 @@ public struct GridSimulator<C: SiteClock>: Service {
 
     private enum Input: Sendable {
         case message(MQTTMessage)
+        case connected
         case tick
     }
 
@@ -123,6 +124,7 @@ public struct GridSimulator<C: SiteClock>: Service {
 
             let merged = merge(
                 client.messages.map { Input.message($0) },
+                client.events.compactMap { event -> Input? in if case .connected = event { .connected } else { nil } },
                 AsyncTimerSequence(interval: wallTick, clock: ContinuousClock()).map { _ in Input.tick }
             )
             var next = 0
@@ -130,6 +132,17 @@ public struct GridSimulator<C: SiteClock>: Service {
             var lastSample: (at: Timestamp, kw: Double, th: Double)?
             for await input in merged.cancelOnGracefulShutdown() {
                 let now = clock.now
+                if case .connected = input {
+                    // A broker that restarted without persistence lost every retained message:
+                    // announce the clock again and republish the latest retained grid values.
+                    if let scaled = clock as? ScaledClock {
+                        client.enqueueQuietly(Array(scaled.announcement.utf8), to: clockTopic, retain: true, logger: logger)
+                    }
+                    var latest: [String: Publication] = [:]
+                    for p in timeline[..<next] where p.retain { latest[p.topic] = p }
+                    for p in latest.values { client.enqueueQuietly(Array(p.payload.utf8), to: p.topic, retain: true, logger: logger) }
+                    continue
+                }
                 if case .message(let message) = input {
                     guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
                         let command = try? decoder.decode(CommandPayload.self, from: Data(message.payload)),

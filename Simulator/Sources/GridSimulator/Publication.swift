@@ -22,8 +22,8 @@ public enum Timeline: Sendable {
     /// Every grid publication of `scenario`.
     ///
     /// Real-time prices are published when their interval ends (as a settlement price is), so a
-    /// decision never sees the price of the interval it is in. The hash price is published at the
-    /// start and at each UTC midnight.
+    /// decision never sees the price of the interval it is in. The hash price (the UTC day's) is
+    /// published at the start and every hour.
     public static func build(
         scenario: Scenario,
         prices: PriceFeed,
@@ -46,20 +46,21 @@ public enum Timeline: Sendable {
                 )
             )
         }
-        var day = start
-        while day < end {
-            if let value = hashPrice(day) {
+        // The hash price feed publishes every hour (the day's value), so a late subscriber or a
+        // broker that lost its retained messages has it again within the hour.
+        var hour = start
+        while hour < end {
+            if let value = hashPrice(hour) {
                 out.append(
                     Publication(
-                        at: day,
+                        at: hour,
                         topic: topics.hashPrice,
-                        payload: "{\"ts\":\"\(day.iso8601)\",\"usd_per_th_day\":\(number(value))}",
+                        payload: "{\"ts\":\"\(hour.iso8601)\",\"usd_per_th_day\":\(number(value))}",
                         retain: true
                     )
                 )
             }
-            let next = (day.millisecondsSinceEpoch / 86_400_000 + 1) * 86_400_000
-            day = Timestamp(millisecondsSinceEpoch: next)
+            hour = hour.adding(seconds: 3600)
         }
         var signals = scenario.schedule
         if let random = scenario.random { signals += randomSignals(random, scenario: scenario) }

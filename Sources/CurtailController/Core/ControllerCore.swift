@@ -190,6 +190,7 @@ public struct ControllerCore: Sendable {
                     var finished = obligation
                     if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
                     step.notes.append("grid event \(id) cancelled")
+                    step.closedObligations.append((finished, "cancelled"))
                     if isConnected { step.messages.append(report(finished, status: "cancelled", at: now)) }
                     decide = true
                 }
@@ -240,7 +241,7 @@ public struct ControllerCore: Sendable {
             }
         case .retainedCommand(let g, let command):
             seq = max(seq, command.seq)
-            if command.expiresAt > now {
+            if command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 {
                 commands[g] = command
                 restoredCommands = true
             }
@@ -299,6 +300,25 @@ public struct ControllerCore: Sendable {
         recoveringSince = nil
         notes.append("under-frequency trip released: \(hz) Hz for \(describe(trip.recoverAfter))")
         return true
+    }
+
+    /// Resumes what the audit journal recorded before a crash: the newest unexpired command of
+    /// each group, the `seq` counter and the obligations still in force. Only during start-up;
+    /// retained messages read afterwards win where they are newer.
+    public mutating func resume(from recovery: JournalRecovery, at now: Timestamp) -> ControllerStep {
+        var step = ControllerStep()
+        guard restoring else { return step }
+        seq = max(seq, recovery.seq)
+        for (g, group) in site.groups.enumerated() {
+            guard let command = recovery.commands[group.name], command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { continue }
+            commands[g] = command
+            restoredCommands = true
+        }
+        for obligation in recovery.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
+            obligations[obligation.event.id] = obligation
+            step.notes.append("resumed grid event \(obligation.event.id) from the audit log: \(describeObligation(obligation))")
+        }
+        return step
     }
 
     // MARK: - Time and connection
@@ -464,6 +484,7 @@ public struct ControllerCore: Sendable {
             step.notes.append(
                 "grid event \(id) ended: achieved \(format(finished.achievedMW)) MW against \(format(finished.targetMW)) MW, performance factor \(format(pf))"
             )
+            step.closedObligations.append((finished, "completed"))
             if isConnected { step.messages.append(report(finished, status: "completed", at: now)) }
         }
     }
@@ -645,6 +666,19 @@ public struct ControllerCore: Sendable {
             )
         )
         return OutgoingMessage(topic: topics.state, payload: PayloadEncoder.encode(body), retain: true)
+    }
+
+    /// The latest decision as the audit journal records it.
+    public func decisionRecord(at now: Timestamp) -> JournalEntry.DecisionRecord {
+        JournalEntry.DecisionRecord(
+            siteMW: decision.sitePower.value,
+            measuredMW: measuredSiteMW(at: now),
+            effectivePrice: decision.effectivePrice.value.isFinite ? decision.effectivePrice.value : nil,
+            hashPrice: decision.hashPrice.value,
+            capMW: decision.cap.value,
+            constraints: constraintNames,
+            rules: decision.firedRules.map { configuration.policy.rules[$0].name }
+        )
     }
 
     private var constraintNames: [String] {

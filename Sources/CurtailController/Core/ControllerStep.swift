@@ -8,6 +8,8 @@ public struct ControllerStep: Sendable {
     public var notes: [String] = []
     /// Whether a decision was made.
     public var decided = false
+    /// Grid events that ended or were cancelled, with their final bookkeeping and status.
+    public var closedObligations: [(obligation: Obligation, status: String)] = []
 
     public init() {}
 
@@ -15,6 +17,7 @@ public struct ControllerStep: Sendable {
         messages += other.messages
         rejections += other.rejections
         notes += other.notes
+        closedObligations += other.closedObligations
         decided = decided || other.decided
     }
 }

@@ -1,0 +1,287 @@
+public import CurtailController
+public import CurtailCore
+import Foundation
+import GRDB
+import Synchronization
+
+/// The controller's audit journal: an SQLite database in WAL mode (GRDB) holding every input,
+/// decision (with its rule trace), command, grid event and notice, by the controller's clock.
+///
+/// Entries are buffered and written in one transaction when the controller is about to publish
+/// (``flush()``), when the buffer holds 512 entries, and on the controller's timer, so a command
+/// is on disk before it is on the wire. After a crash, ``recover(at:)`` gives back the last
+/// command of each group, the `seq` counter and the obligations in force.
+///
+/// Opening: a missing file is created. A file that is not a readable audit database is moved
+/// aside to `<path>.corrupt-<time>` (never deleted) and a new one is started; ``recoveryNote``
+/// says so, and the controller then resumes only what the broker retained.
+public final class AuditLog: ControllerJournal, Sendable {
+    /// The database file.
+    public let path: String
+    /// What happened when the file was opened, for the operator (`nil`: opened as it was).
+    public let recoveryNote: String?
+    private let pool: DatabasePool
+    private let pending = Mutex<[JournalEntry]>([])
+
+    /// Opens (or creates) the audit database at `path`.
+    ///
+    /// - Throws: ``JournalError`` when the file can be neither opened nor moved aside and
+    ///   recreated (a directory that does not exist, no permission).
+    public init(path: String) throws(JournalError) {
+        self.path = path
+        var note: String? = nil
+        let exists = FileManager.default.fileExists(atPath: path)
+        do {
+            pool = try Self.open(path)
+        } catch {
+            guard exists else {
+                throw JournalError("cannot create the audit database \(path): \(error); check that the directory exists and is writable")
+            }
+            let aside = "\(path).corrupt-\(WallClock().now.iso8601.replacingOccurrences(of: ":", with: ""))"
+            do {
+                try FileManager.default.moveItem(atPath: path, toPath: aside)
+                for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                    try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
+                }
+                pool = try Self.open(path)
+            } catch {
+                throw JournalError("the audit database \(path) is unreadable and could not be moved aside: \(error)")
+            }
+            note = "the audit database \(path) was unreadable (\(error)); it was kept as \(aside) and a new one started"
+        }
+        if !exists { note = "created the audit database \(path)" }
+        recoveryNote = note
+    }
+
+    private static func open(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.label = "curtail.audit"
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+        guard check == "ok" else { throw JournalError("integrity check failed: \(check ?? "no answer")") }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inputs (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,
+                                         outcome TEXT NOT NULL, reason TEXT);
+                    CREATE INDEX inputs_ts ON inputs(ts);
+                    CREATE TABLE decisions (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, site_mw REAL NOT NULL, measured_mw REAL,
+                                            price REAL, hash_price REAL NOT NULL, cap_mw REAL NOT NULL, constraints TEXT NOT NULL,
+                                            rules TEXT NOT NULL);
+                    CREATE INDEX decisions_ts ON decisions(ts);
+                    CREATE TABLE commands (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, grp TEXT NOT NULL, issued_at INTEGER NOT NULL,
+                                           expires_at INTEGER NOT NULL, miners_running INTEGER NOT NULL, power_target_w REAL NOT NULL,
+                                           target_kw REAL NOT NULL, reason TEXT NOT NULL);
+                    CREATE INDEX commands_ts ON commands(ts);
+                    CREATE INDEX commands_group ON commands(grp, seq);
+                    CREATE TABLE events (id TEXT PRIMARY KEY, program TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+                                         response_seconds REAL NOT NULL, target_mw REAL NOT NULL, baseline_mw REAL NOT NULL,
+                                         acknowledged_at INTEGER NOT NULL, reached_at INTEGER,
+                                         measured_mw_seconds REAL NOT NULL, measured_seconds REAL NOT NULL,
+                                         whole_mw_seconds REAL NOT NULL, whole_seconds REAL NOT NULL,
+                                         reached_mw_seconds REAL NOT NULL, reached_seconds REAL NOT NULL,
+                                         achieved_mw REAL, performance_factor REAL,
+                                         status TEXT NOT NULL, updated_at INTEGER NOT NULL);
+                    CREATE TABLE notes (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, text TEXT NOT NULL);
+                    CREATE INDEX notes_ts ON notes(ts);
+                    """
+            )
+        }
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    // MARK: - Writing
+
+    public func append(_ entry: JournalEntry) throws(JournalError) {
+        let count = pending.withLock {
+            $0.append(entry)
+            return $0.count
+        }
+        if count >= 512 { try flush() }
+    }
+
+    public func flush() throws(JournalError) {
+        let entries = pending.withLock { entries in
+            defer { entries.removeAll(keepingCapacity: true) }
+            return entries
+        }
+        guard !entries.isEmpty else { return }
+        do {
+            try pool.write { db in
+                for entry in entries { try Self.write(entry, db) }
+            }
+        } catch {
+            throw JournalError("could not write to the audit database \(path): \(error)")
+        }
+    }
+
+    private static func write(_ entry: JournalEntry, _ db: Database) throws {
+        let ts = entry.time.millisecondsSinceEpoch
+        if let input = entry.input {
+            let (outcome, reason): (String, String?) =
+                switch input.outcome {
+                case .accepted: ("accepted", nil)
+                case .duplicate: ("duplicate", nil)
+                case .rejected(let rejection): ("rejected:\(rejection.kind.rawValue)", rejection.reason)
+                }
+            try db.execute(
+                sql: "INSERT INTO inputs (ts, topic, payload, outcome, reason) VALUES (?, ?, ?, ?, ?)",
+                arguments: [ts, input.topic, Data(input.payload), outcome, reason]
+            )
+        }
+        if let d = entry.decision {
+            try db.execute(
+                sql:
+                    "INSERT INTO decisions (ts, site_mw, measured_mw, price, hash_price, cap_mw, constraints, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    ts, d.siteMW, d.measuredMW, d.effectivePrice, d.hashPrice, d.capMW.isFinite ? d.capMW : nil, d.constraints.joined(separator: ","),
+                    d.rules.joined(separator: ","),
+                ]
+            )
+        }
+        for (group, c) in entry.commands {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    c.seq, ts, group, c.issuedAt.millisecondsSinceEpoch, c.expiresAt.millisecondsSinceEpoch, c.minersRunning, c.powerTargetW,
+                    c.targetKW, c.reason,
+                ]
+            )
+        }
+        for obligation in entry.obligations { try upsert(obligation, status: "active", ts, db) }
+        for (obligation, status) in entry.closedObligations { try upsert(obligation, status: status, ts, db) }
+        for note in entry.notes {
+            try db.execute(sql: "INSERT INTO notes (ts, text) VALUES (?, ?)", arguments: [ts, note])
+        }
+    }
+
+    private static func upsert(_ o: Obligation, status: String, _ ts: Int64, _ db: Database) throws {
+        // A closed event keeps its final row; a late "active" write must not reopen it.
+        if status == "active",
+            let current = try String.fetchOne(db, sql: "SELECT status FROM events WHERE id = ?", arguments: [o.event.id]), current != "active"
+        {
+            return
+        }
+        let achieved = o.achievedMW
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO events (id, program, start, end, response_seconds, target_mw, baseline_mw, acknowledged_at, reached_at,
+                    measured_mw_seconds, measured_seconds, whole_mw_seconds, whole_seconds, reached_mw_seconds, reached_seconds,
+                    achieved_mw, performance_factor, status, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                o.event.id, o.event.program, o.event.start.millisecondsSinceEpoch, o.event.end.millisecondsSinceEpoch, o.responseSeconds,
+                o.targetMW, o.baselineMW, o.acknowledgedAt.millisecondsSinceEpoch, o.reachedAt?.millisecondsSinceEpoch,
+                o.measuredMWSeconds, o.measuredSeconds, o.wholeMWSeconds, o.wholeSeconds, o.reachedMWSeconds, o.reachedSeconds,
+                achieved.isFinite ? achieved : nil, nil as Double?, status, ts,
+            ]
+        )
+    }
+
+    // MARK: - Recovery
+
+    public func recover(at now: Timestamp) throws(JournalError) -> JournalRecovery {
+        do {
+            try flush()
+            return try pool.read { db in
+                var recovery = JournalRecovery()
+                recovery.seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM commands") ?? 0
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM commands WHERE seq IN (SELECT MAX(seq) FROM commands GROUP BY grp)")
+                for row in rows {
+                    let group: String = row["grp"]
+                    recovery.commands[group] = IssuedCommand(
+                        seq: row["seq"],
+                        issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]),
+                        expiresAt: Timestamp(millisecondsSinceEpoch: row["expires_at"]),
+                        minersRunning: row["miners_running"],
+                        powerTargetW: row["power_target_w"],
+                        targetKW: row["target_kw"],
+                        reason: row["reason"]
+                    )
+                }
+                let events = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM events WHERE status = 'active' AND end > ?",
+                    arguments: [now.millisecondsSinceEpoch]
+                )
+                for row in events {
+                    let target: Double = row["target_mw"]
+                    var o = Obligation(
+                        event: GridEvent(
+                            id: row["id"],
+                            program: row["program"],
+                            start: Timestamp(millisecondsSinceEpoch: row["start"]),
+                            end: Timestamp(millisecondsSinceEpoch: row["end"]),
+                            target: .maximum(Megawatts(target))
+                        ),
+                        responseSeconds: row["response_seconds"],
+                        baselineMW: row["baseline_mw"],
+                        targetMW: target,
+                        acknowledgedAt: Timestamp(millisecondsSinceEpoch: row["acknowledged_at"])
+                    )
+                    o.reachedAt = (row["reached_at"] as Int64?).map(Timestamp.init(millisecondsSinceEpoch:))
+                    o.measuredMWSeconds = row["measured_mw_seconds"]
+                    o.measuredSeconds = row["measured_seconds"]
+                    o.wholeMWSeconds = row["whole_mw_seconds"]
+                    o.wholeSeconds = row["whole_seconds"]
+                    o.reachedMWSeconds = row["reached_mw_seconds"]
+                    o.reachedSeconds = row["reached_seconds"]
+                    recovery.obligations.append(o)
+                }
+                return recovery
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError("could not read the audit database \(path): \(error)")
+        }
+    }
+
+    // MARK: - Reading
+
+    /// What ``rows(_:from:to:)`` reads.
+    public enum Table: String, Sendable, CaseIterable {
+        case inputs, decisions, commands, events, notes
+    }
+
+    /// Rows of `table` with `ts` (for events: `start`) in `from..<to`, oldest first, as column
+    /// names and text values (times as ISO-8601).
+    public func rows(_ table: Table, from: Timestamp, to: Timestamp) throws(JournalError) -> (columns: [String], rows: [[String]]) {
+        let timeColumn = table == .events ? "start" : "ts"
+        let order = table == .commands ? "seq" : table == .events ? "start" : "id"
+        let timeColumns: Set<String> = ["ts", "issued_at", "expires_at", "start", "end", "acknowledged_at", "reached_at", "updated_at"]
+        do {
+            try flush()
+            return try pool.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM \(table.rawValue) WHERE \(timeColumn) >= ? AND \(timeColumn) < ? ORDER BY \(order)",
+                    arguments: [from.millisecondsSinceEpoch, to.millisecondsSinceEpoch]
+                )
+                let columns = rows.first.map { Array($0.columnNames) } ?? []
+                let values = rows.map { row in
+                    columns.map { name -> String in
+                        let value = row[name] as DatabaseValue
+                        switch value.storage {
+                        case .null: return ""
+                        case .int64(let number):
+                            return timeColumns.contains(name) ? Timestamp(millisecondsSinceEpoch: number).iso8601 : String(number)
+                        case .double(let number): return String(number)
+                        case .string(let text): return text
+                        case .blob(let data): return String(decoding: data, as: UTF8.self)
+                        }
+                    }
+                }
+                return (columns, values)
+            }
+        } catch {
+            throw JournalError("could not read the audit database \(path): \(error)")
+        }
+    }
+}
