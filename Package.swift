@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CurtailController", targets: ["CurtailController"]),
         .library(name: "GridSimulator", targets: ["GridSimulator"]),
         .library(name: "CurtailAudit", targets: ["CurtailAudit"]),
+        .library(name: "CurtailObservability", targets: ["CurtailObservability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -77,6 +80,18 @@ let package = Package(
         .target(
             name: "CurtailAudit",
             dependencies: ["CurtailCore", "CurtailController", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // /metrics (Prometheus) and /healthz over HTTP, on swift-nio.
+        .target(
+            name: "CurtailObservability",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
         // model and the GridSimulator service; and the gridsim executable.
@@ -133,9 +148,12 @@ let package = Package(
                 "CurtailMQTT",
                 "CurtailController",
                 "CurtailAudit",
+                "CurtailObservability",
                 "GridSimulator",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -34,6 +34,8 @@ public struct Controller<C: SiteClock>: Service {
     /// The audit journal: every input, decision and command is appended before it is published,
     /// and start-up resumes from it. `nil`: no journal (the demo, tests).
     public var journal: (any ControllerJournal)?
+    /// Updated as the controller runs, for `/healthz`. `nil`: not tracked.
+    public var health: ControllerHealth?
 
     /// Creates the controller; nothing connects until ``run()``.
     ///
@@ -57,6 +59,7 @@ public struct Controller<C: SiteClock>: Service {
         self.logger = logger
         self.restoreWindow = .milliseconds(1000)
         self.journal = nil
+        self.health = nil
     }
 
     private enum Input: Sendable {
@@ -78,7 +81,7 @@ public struct Controller<C: SiteClock>: Service {
         let topics = configuration.topics
         let inputs = [topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice, topics.telemetryFilter, topics.meter]
         let own = [topics.state, topics.commandFilter]
-        var metrics = ControllerMetrics()
+        var metrics = ControllerMetrics(groups: configuration.site.groups.map(\.name))
         var rejectionLog = RejectionLog()
         var problems = RejectionLog()
         let groupIndex = Dictionary(uniqueKeysWithValues: configuration.site.groups.enumerated().map { ($1.name, $0) })
@@ -119,7 +122,9 @@ public struct Controller<C: SiteClock>: Service {
                 switch input {
                 case .message(let message):
                     let duplicates = core.counters.duplicates
+                    let started = wall.now
                     step = core.receive(topic: message.topic, payload: message.payload, at: now)
+                    if step.decided { metrics.decisionTook(started.duration(to: wall.now)) }
                     let outcome: JournalEntry.Outcome =
                         if let rejection = step.rejections.first?.rejection {
                             .rejected(rejection)
@@ -130,11 +135,13 @@ public struct Controller<C: SiteClock>: Service {
                         }
                     received = JournalEntry.Input(topic: message.topic, payload: message.payload, outcome: outcome)
                 case .connection(.connected):
+                    health?.update(connected: true)
                     client.enqueueQuietly(core.onlineStatus, clock: clock, logger: logger)
                     step = core.connectionRestored(at: now)
                     if core.restoring, restoreDeadline == nil { restoreDeadline = wall.now.advanced(by: restoreWindow) }
                     logger.info("connected to the broker", metadata: ["site.id": "\(configuration.site.id)"])
                 case .connection(.disconnected(let reason)):
+                    health?.update(connected: false)
                     core.connectionLost(at: now)
                     logger.warning("broker connection lost; reconnecting", metadata: ["mqtt.reason": "\(reason)"])
                 case .connection(let other):
@@ -142,10 +149,13 @@ public struct Controller<C: SiteClock>: Service {
                 case .tick:
                     if core.restoring, let deadline = restoreDeadline, wall.now >= deadline {
                         step = core.finishRestore(at: now)
+                        health?.update(restoring: false)
                         nextDecision = now.advanced(by: configuration.decisionInterval)
                         for filter in own { try? await client.unsubscribe(from: filter) }
                     } else if !core.restoring, now >= nextDecision {
+                        let started = wall.now
                         step = core.tick(at: now)
+                        if step.decided { metrics.decisionTook(started.duration(to: wall.now)) }
                         nextDecision = now.advanced(by: configuration.decisionInterval)
                     }
                 }
@@ -177,7 +187,11 @@ public struct Controller<C: SiteClock>: Service {
                     rejectionLog.log(rejection, topic: topic, at: wall.now, logger: logger)
                 }
                 for note in step.notes { logger.notice("\(note)", metadata: ["site.id": "\(configuration.site.id)"]) }
-                if step.decided { metrics.decided(commands: step.messages.count { $0.topic.hasSuffix("/command") }) }
+                if step.decided {
+                    metrics.decided(commands: step.messages.count { $0.topic.hasSuffix("/command") }, core: core, at: now)
+                    let failsafes = core.decision.constraints.intersection([.stalePrice, .brokerLost])
+                    health?.update(restoring: false, decidedAt: wall.now, failsafe: .some(failsafes.isEmpty ? nil : "\(failsafes)"))
+                }
             }
 
             // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay.
@@ -207,12 +221,24 @@ extension MQTTClient {
     }
 }
 
-/// Counters for the metrics backend (a no-op until one is bootstrapped).
+/// The controller's metrics (swift-metrics; a no-op until a backend is bootstrapped, such as
+/// the Prometheus one `curtail run` serves on `/metrics`).
 struct ControllerMetrics {
     private var rejections: [Rejection.Kind: Counter] = [:]
     private let decisions = Counter(label: "curtail_decisions_total")
     private let commands = Counter(label: "curtail_commands_total")
     private let journalFailures = Counter(label: "curtail_audit_write_failures_total")
+    private let decisionLatency = Timer(label: "curtail_decision_seconds")
+    private let priceAge = Gauge(label: "curtail_price_age_seconds")
+    private let siteTarget = Gauge(label: "curtail_site_target_mw")
+    private let siteMeasured = Gauge(label: "curtail_site_measured_mw")
+    private let groupTarget: [Gauge]
+    private let groupMeasured: [Gauge]
+
+    init(groups: [String]) {
+        groupTarget = groups.map { Gauge(label: "curtail_group_target_kw", dimensions: [("group", $0)]) }
+        groupMeasured = groups.map { Gauge(label: "curtail_group_measured_kw", dimensions: [("group", $0)]) }
+    }
 
     func journalFailed() { journalFailures.increment() }
 
@@ -226,9 +252,20 @@ struct ControllerMetrics {
         }
     }
 
-    func decided(commands count: Int) {
+    func decisionTook(_ duration: Duration) {
+        decisionLatency.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    func decided(commands count: Int, core: ControllerCore, at now: Timestamp) {
         decisions.increment()
         if count > 0 { commands.increment(by: count) }
+        if let age = core.priceAgeSeconds(at: now) { priceAge.record(age) }
+        siteTarget.record(core.decision.sitePower.value)
+        if let measured = core.measuredSiteMW(at: now) { siteMeasured.record(measured) }
+        for g in groupTarget.indices {
+            if let command = core.commands[g] { groupTarget[g].record(command.targetKW) }
+            if let report = core.telemetry(group: g) { groupMeasured[g].record(report.powerKW) }
+        }
     }
 }
 

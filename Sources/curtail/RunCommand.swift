@@ -3,10 +3,13 @@ import CurtailAudit
 import CurtailController
 import CurtailCore
 import CurtailMQTT
+import CurtailObservability
 import CurtailPolicy
 import CurtailPolicyFiles
 import GridSimulator
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -48,6 +51,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run without an audit database (nothing recorded, a restart resumes only what the broker retained).")
     var noAudit = false
 
+    @Option(help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
+    var metrics = "127.0.0.1:9464"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -83,11 +89,49 @@ struct RunCommand: AsyncParsableCommand {
                 logger.log(level: note.contains("unreadable") ? .error : .notice, "\(note)")
             }
         }
+        var endpoint: (host: String, port: Int)?
+        if metrics != "off" {
+            guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]), (0...65_535).contains(port) else {
+                throw ValidationError("--metrics expects HOST:PORT (e.g. 127.0.0.1:9464) or off, got '\(metrics)'")
+            }
+            endpoint = (String(metrics[..<colon]), port)
+        }
+        let observability = endpoint.map { Observability(host: $0.host, port: $0.port, logger: logger) }
         if simClock {
             let clock = try await Self.followSimulatedClock(mqtt: mqtt, logger: logger)
-            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: clock, journal: journal, logger: logger)
+            try await Self.serve(
+                configuration: configuration,
+                mqtt: mqtt,
+                clock: clock,
+                journal: journal,
+                observability: observability,
+                logger: logger
+            )
         } else {
-            try await Self.serve(configuration: configuration, mqtt: mqtt, clock: WallClock(), journal: journal, logger: logger)
+            try await Self.serve(
+                configuration: configuration,
+                mqtt: mqtt,
+                clock: WallClock(),
+                journal: journal,
+                observability: observability,
+                logger: logger
+            )
+        }
+    }
+
+    /// The Prometheus registry behind swift-metrics, its HTTP endpoint and the health it reports.
+    struct Observability {
+        let registry = PrometheusCollectorRegistry()
+        let health = ControllerHealth()
+        let server: MetricsServer
+
+        init(host: String, port: Int, logger: Logger) {
+            let health = self.health
+            server = MetricsServer(host: host, port: port, registry: registry, logger: logger) {
+                let check = health.check()
+                return MetricsServer.Health(healthy: check.healthy, detail: check.detail)
+            }
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         }
     }
 
@@ -96,6 +140,7 @@ struct RunCommand: AsyncParsableCommand {
         mqtt: MQTTConfiguration,
         clock: C,
         journal: AuditLog?,
+        observability: Observability?,
         logger: Logger
     ) async throws {
         var controller: Controller<C>
@@ -105,10 +150,15 @@ struct RunCommand: AsyncParsableCommand {
             throw InvalidInput("\(error)")
         }
         controller.journal = journal
-        let group = ServiceGroup(services: [controller], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        controller.health = observability?.health
+        var services: [any Service] = [controller]
+        if let server = observability?.server { services.append(server) }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch let error as MQTTError {
+            throw InvalidInput("\(error)")
+        } catch let error as MetricsServerError {
             throw InvalidInput("\(error)")
         }
     }

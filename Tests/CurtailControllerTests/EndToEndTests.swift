@@ -201,7 +201,7 @@ struct EndToEndTests {
         let curtail = try curtailExecutable()
         let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
             let audit = resume == .auditLog ? ["--audit-db", auditPath] : ["--no-audit"]
-            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error"] + audit
+            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error", "--metrics", "off"] + audit
             // First life: killed with SIGKILL (no clean disconnect: the broker publishes the will).
             _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
                 execution in

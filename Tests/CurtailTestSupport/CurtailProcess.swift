@@ -13,6 +13,8 @@ public enum CurtailProcess: Sendable {
     /// A test precondition that did not hold (no executable).
     public struct Missing: Error, Sendable, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// The `curtail` executable built next to the test bundle, or `$CURTAIL_BIN`.

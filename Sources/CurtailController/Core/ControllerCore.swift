@@ -524,6 +524,11 @@ public struct ControllerCore: Sendable {
     /// The last decided site load, or nameplate before any decision (a baseline without telemetry).
     private var decidedOrNameplateMW: Double { counters.decisions > 0 ? decision.sitePower.value : site.nameplatePower.value }
 
+    /// Seconds since the latest real-time price was received, if one was.
+    public func priceAgeSeconds(at now: Timestamp) -> Double? {
+        realTimePrice.map { max(0, now.seconds(since: $0.publishedAt)) }
+    }
+
     /// The latest telemetry of group `g`.
     public func telemetry(group g: Int) -> GroupTelemetry? { telemetry[g] }
 

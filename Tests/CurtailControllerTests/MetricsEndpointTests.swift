@@ -1,0 +1,85 @@
+import CurtailCore
+import CurtailMQTT
+import CurtailTestSupport
+import Foundation
+import LocalBroker
+import Subprocess
+import SystemPackage
+import Testing
+
+/// `curtail run`'s /metrics and /healthz, as a scraper and a load balancer see them.
+@Suite("Metrics endpoint", .serialized, .timeLimit(.minutes(2)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+struct MetricsEndpointTests {
+    @Test("/healthz follows the broker connection; /metrics counts decisions, commands, refusals, latency, per-group kW")
+    func metricsAndHealth() async throws {
+        let port = LoopbackHTTP.freePort()
+        let curtail = try CurtailProcess.executable()
+        try await MosquittoBroker.withBroker { broker in
+            let feed = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "metrics-feed"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await feed.run() }
+                try await feed.waitUntilConnected(timeout: .seconds(10))
+                let arguments = [
+                    "run", "--config", TestRepository.exampleSite, "--broker", broker.url, "--no-audit", "--metrics", "127.0.0.1:\(port)",
+                    "--log-level", "error",
+                ]
+                _ = try await Subprocess.run(
+                    .path(FilePath(curtail)),
+                    arguments: .init(arguments),
+                    input: .none,
+                    output: .discarded,
+                    error: .discarded
+                ) {
+                    execution in
+                    let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
+                    let interval = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
+                    // Not healthy before a decision.
+                    let early = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
+                    #expect(early.body.contains("unhealthy"))
+                    try await feed.publish("{\"ts\":\"\(now.iso8601)\",\"usd_per_th_day\":0.06}", to: "mining/hashprice", retain: true)
+                    try await feed.publish(
+                        "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":30}",
+                        to: "grid/ercot/HB_WEST/price",
+                        retain: true
+                    )
+                    let healthy = try await Self.poll(port: port, path: "/healthz") { $0.status == 200 }
+                    #expect(healthy.body.hasPrefix("ok"))
+                    try await feed.publish(
+                        "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"x\"}",
+                        to: "grid/ercot/HB_WEST/price"
+                    )
+                    let metrics = try await Self.poll(port: port, path: "/metrics") { $0.body.contains("curtail_rejected_inputs_total") }.body
+                    #expect(metrics.contains("curtail_decisions_total"))
+                    #expect(metrics.contains("curtail_commands_total 3"))
+                    #expect(metrics.contains("curtail_rejected_inputs_total{reason=\"wrong_type\"} 1"))
+                    #expect(metrics.contains("curtail_decision_seconds_bucket"))
+                    #expect(metrics.contains("curtail_group_target_kw{group=\"s21\"} 3500.0"))
+                    #expect(metrics.contains("curtail_price_age_seconds"))
+                    // The broker goes away: unhealthy, with the reason.
+                    await broker.stop(.kill)
+                    let lost = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
+                    #expect(lost.body.contains("not connected to the MQTT broker"))
+                    #expect(LoopbackHTTP.get(port: port, path: "/nope")?.status == 404)
+                    try execution.send(signal: .terminate)
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// GETs `path` every 100 ms until `done` holds (10 s at most).
+    static func poll(port: Int, path: String, until done: ((status: Int, body: String)) -> Bool) async throws -> (status: Int, body: String) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var last: (status: Int, body: String)?
+        while ContinuousClock.now < deadline {
+            if let response = LoopbackHTTP.get(port: port, path: path) {
+                last = response
+                if done(response) { return response }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CurtailProcess.Missing(
+            description: "GET \(path) never matched; last answer: \(last.map { "\($0.status) \($0.body.prefix(200))" } ?? "none")"
+        )
+    }
+}
