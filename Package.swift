@@ -162,7 +162,11 @@ let package = Package(
         ),
         .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
         // What several test targets share: the repository and data paths, running `curtail`.
-        .target(name: "CurtailTestSupport", dependencies: ["LocalBroker"], path: "Tests/CurtailTestSupport"),
+        .target(
+            name: "CurtailTestSupport",
+            dependencies: ["LocalBroker", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/CurtailTestSupport"
+        ),
         .testTarget(
             name: "CurtailControllerTests",
             dependencies: [

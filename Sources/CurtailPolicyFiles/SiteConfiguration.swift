@@ -23,6 +23,17 @@ public struct SiteConfiguration: Sendable {
         public var siteRoot: String
         /// Topic of the hash price feed.
         public var hashPriceTopic: String
+        /// MQTT user name; the password comes from ``passwordFile`` (or `CURTAIL_MQTT_PASSWORD`).
+        public var username: String?
+        /// A file holding the MQTT password (first line), readable only by the controller's user.
+        public var passwordFile: String?
+        /// CA certificate(s) for the broker's TLS certificate (default: the system store).
+        public var caFile: String?
+        /// Client certificate and key, for brokers that authenticate clients by certificate.
+        public var certFile: String?
+        public var keyFile: String?
+        /// Refuse to start without TLS and credentials (a user name, or a client certificate).
+        public var requireTLS: Bool
 
         public init(
             broker: String = "mqtt://127.0.0.1:1883",
@@ -36,6 +47,12 @@ public struct SiteConfiguration: Sendable {
             self.gridRoot = gridRoot
             self.siteRoot = siteRoot
             self.hashPriceTopic = hashPriceTopic
+            self.username = nil
+            self.passwordFile = nil
+            self.caFile = nil
+            self.certFile = nil
+            self.keyFile = nil
+            self.requireTLS = false
         }
     }
 

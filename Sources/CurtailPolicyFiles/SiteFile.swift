@@ -7,7 +7,10 @@ public enum SiteFile: Sendable {
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
         "mqtt", "transmission_usd_per_kw_year", "controller",
     ]
-    static let mqttKeys = ["broker", "client_id", "grid_root", "site_root", "hashprice_topic"]
+    static let mqttKeys = [
+        "broker", "client_id", "grid_root", "site_root", "hashprice_topic", "username", "password_file", "ca_file", "cert_file", "key_file",
+        "require_tls",
+    ]
     static let controllerKeys = [
         "decision_interval", "command_ttl", "under_frequency_trip_hz", "under_frequency_shed_mw", "under_frequency_recover_hz",
         "under_frequency_recover_after",
@@ -96,6 +99,18 @@ public enum SiteFile: Sendable {
                 } else {
                     mqtt[keyPath: path] = text
                 }
+            }
+            mqtt.username = map["username"].flatMap { r.string($0, "mqtt.username") }
+            mqtt.passwordFile = map["password_file"].flatMap { r.string($0, "mqtt.password_file") }
+            mqtt.caFile = map["ca_file"].flatMap { r.string($0, "mqtt.ca_file") }
+            mqtt.certFile = map["cert_file"].flatMap { r.string($0, "mqtt.cert_file") }
+            mqtt.keyFile = map["key_file"].flatMap { r.string($0, "mqtt.key_file") }
+            mqtt.requireTLS = map["require_tls"].flatMap { r.boolean($0, "mqtt.require_tls") } ?? false
+            if (mqtt.certFile == nil) != (mqtt.keyFile == nil), let n = map["cert_file"] ?? map["key_file"] {
+                r.report(n, "mqtt.cert_file and mqtt.key_file go together")
+            }
+            if mqtt.passwordFile != nil, mqtt.username == nil, let n = map["password_file"] {
+                r.report(n, "mqtt.password_file needs mqtt.username")
             }
         }
         let controller = top["controller"].flatMap { readController($0, &r) } ?? SiteConfiguration.ControllerSettings()

@@ -6,6 +6,7 @@ import CurtailMQTT
 import CurtailObservability
 import CurtailPolicy
 import CurtailPolicyFiles
+import Foundation
 import GridSimulator
 import Logging
 import Metrics
@@ -66,16 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "curtail.run")
         let loaded = try Self.load(sitePath: config, policyPath: policy, parameters: parameters)
-        var mqtt: MQTTConfiguration
-        do {
-            mqtt = try MQTTConfiguration(
-                url: broker ?? loaded.settings.mqtt.broker,
-                clientID: loaded.settings.mqtt.clientID ?? "curtail-\(loaded.settings.site.id)",
-                cleanSession: false
-            )
-        } catch {
-            throw InvalidInput("\(error)")
-        }
+        var mqtt = try Self.mqttConfiguration(loaded.settings, sitePath: config, broker: broker)
         mqtt.messageBufferCapacity = 65_536
         let configuration = ControllerConfiguration(settings: loaded.settings, policy: loaded.policy, parameters: loaded.parameters)
         var journal: AuditLog?
@@ -117,6 +109,52 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger
             )
         }
+    }
+
+    /// The broker connection from the site file's `mqtt:` section (and `--broker`): TLS files and
+    /// credentials, and the `require_tls` check.
+    static func mqttConfiguration(_ settings: SiteConfiguration, sitePath: String, broker: String?) throws -> MQTTConfiguration {
+        let m = settings.mqtt
+        let url = broker ?? m.broker
+        var mqtt: MQTTConfiguration
+        do {
+            mqtt = try MQTTConfiguration(url: url, clientID: m.clientID ?? "curtail-\(settings.site.id)", cleanSession: false)
+        } catch {
+            throw InvalidInput("\(error)")
+        }
+        func resolve(_ path: String?) -> String? { path.map { ConfigurationFiles.resolve($0, relativeTo: sitePath) } }
+        if m.caFile != nil || m.certFile != nil {
+            guard var tls = mqtt.tls else {
+                throw InvalidInput("\(sitePath): mqtt.ca_file/cert_file are set but the broker address \(url) is not mqtts://; use mqtts://HOST:PORT")
+            }
+            tls.caFile = resolve(m.caFile)
+            tls.certificateFile = resolve(m.certFile)
+            tls.keyFile = resolve(m.keyFile)
+            mqtt.tls = tls
+        }
+        if let username = m.username {
+            var password = ProcessInfo.processInfo.environment["CURTAIL_MQTT_PASSWORD"]
+            if let file = resolve(m.passwordFile) {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    throw InvalidInput("\(sitePath): mqtt.password_file '\(file)' cannot be read")
+                }
+                password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+            }
+            mqtt.credentials = .init(username: username, password: password)
+        }
+        if m.requireTLS {
+            guard mqtt.tls != nil else {
+                throw InvalidInput(
+                    "\(sitePath): mqtt.require_tls is true but the broker address \(url) is plain mqtt://; use mqtts://HOST:PORT (and ca_file for a private CA)"
+                )
+            }
+            guard mqtt.credentials != nil || m.certFile != nil else {
+                throw InvalidInput(
+                    "\(sitePath): mqtt.require_tls is true but no credentials are configured; set mqtt.username and password_file, or cert_file and key_file"
+                )
+            }
+        }
+        return mqtt
     }
 
     /// The Prometheus registry behind swift-metrics, its HTTP endpoint and the health it reports.

@@ -1,24 +1,26 @@
-import Foundation
-import LocalBroker
+public import Foundation
+public import LocalBroker
 import Subprocess
 import SystemPackage
 
 /// A throwaway CA, a broker certificate for 127.0.0.1 and a client certificate, made with the
 /// openssl command for one test and deleted afterwards. No key is ever committed.
-struct TestCertificates {
-    let directory: URL
-    var caCertificate: String { directory.appending(path: "ca.pem").path }
-    var serverCertificate: String { directory.appending(path: "server.pem").path }
-    var serverKey: String { directory.appending(path: "server.key").path }
-    var clientCertificate: String { directory.appending(path: "client.pem").path }
-    var clientKey: String { directory.appending(path: "client.key").path }
-    var otherCACertificate: String { directory.appending(path: "other-ca.pem").path }
+public struct TestCertificates: Sendable {
+    public let directory: URL
+    public var caCertificate: String { directory.appending(path: "ca.pem").path }
+    public var serverCertificate: String { directory.appending(path: "server.pem").path }
+    public var serverKey: String { directory.appending(path: "server.key").path }
+    public var clientCertificate: String { directory.appending(path: "client.pem").path }
+    public var clientKey: String { directory.appending(path: "client.key").path }
+    public var otherCACertificate: String { directory.appending(path: "other-ca.pem").path }
 
-    static var opensslAvailable: Bool {
+    /// Whether openssl is installed.
+    public static var opensslAvailable: Bool {
         ["/usr/bin/openssl", "/usr/local/bin/openssl"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func make() async throws -> TestCertificates {
+    /// Makes the CA, the broker and the client certificates in a new temporary directory.
+    public static func make() async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
@@ -52,16 +54,17 @@ struct TestCertificates {
                 error: .string(limit: 1 << 16)
             )
             guard result.terminationStatus.isSuccess else {
-                throw TestFailure(description: "openssl \(arguments.first ?? "") failed: \(result.standardError)")
+                throw CurtailProcess.Missing(description: "openssl \(arguments.first ?? "") failed: \(result.standardError)")
             }
         }
         return certificates
     }
 
     /// A broker TLS listener serving the broker certificate, trusting this CA for clients.
-    func listener(requireClientCertificate: Bool = false) -> MosquittoBroker.Options.TLS {
+    public func listener(requireClientCertificate: Bool = false) -> MosquittoBroker.Options.TLS {
         .init(certificateFile: serverCertificate, keyFile: serverKey, caFile: caCertificate, requireClientCertificate: requireClientCertificate)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    /// Deletes the directory.
+    public func remove() { try? FileManager.default.removeItem(at: directory) }
 }
