@@ -93,6 +93,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Random and mutated inputs for the payload decoders and file loaders (bench and tests).
+        .target(name: "CurtailFuzz", dependencies: ["CurtailCore", "CurtailController", "CurtailPolicyFiles", "GridSimulator"]),
         // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
         // model and the GridSimulator service; and the gridsim executable.
         .target(
@@ -149,6 +151,7 @@ let package = Package(
                 "CurtailController",
                 "CurtailAudit",
                 "CurtailObservability",
+                "CurtailFuzz",
                 "GridSimulator",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -172,6 +175,7 @@ let package = Package(
             dependencies: [
                 "CurtailTestSupport",
                 "CurtailAudit",
+                "CurtailFuzz",
                 "CurtailController",
                 "CurtailCore",
                 "CurtailPolicy",

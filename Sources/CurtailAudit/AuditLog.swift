@@ -7,10 +7,11 @@ import Synchronization
 /// The controller's audit journal: an SQLite database in WAL mode (GRDB) holding every input,
 /// decision (with its rule trace), command, grid event and notice, by the controller's clock.
 ///
-/// Entries are buffered and written in one transaction when the controller is about to publish
-/// (``flush()``), when the buffer holds 512 entries, and on the controller's timer, so a command
-/// is on disk before it is on the wire. After a crash, ``recover(at:)`` gives back the last
-/// command of each group, the `seq` counter and the obligations in force.
+/// Entries are buffered and handed to the database's writer thread in one transaction by
+/// ``flush()`` (the controller calls it right after publishing a step's messages, on its timer,
+/// and when 512 entries are waiting), so recording never delays a command; ``sync()`` waits for
+/// the disk. After a crash, ``recover(at:)`` gives back the last command of each group, the
+/// `seq` counter and the obligations in force.
 ///
 /// Opening: a missing file is created. A file that is not a readable audit database is moved
 /// aside to `<path>.corrupt-<time>` (never deleted) and a new one is started; ``recoveryNote``
@@ -22,6 +23,7 @@ public final class AuditLog: ControllerJournal, Sendable {
     public let recoveryNote: String?
     private let pool: DatabasePool
     private let pending = Mutex<[JournalEntry]>([])
+    private let failure = Mutex<JournalError?>(nil)
 
     /// Opens (or creates) the audit database at `path`.
     ///
@@ -56,6 +58,11 @@ public final class AuditLog: ControllerJournal, Sendable {
     private static func open(_ path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.label = "curtail.audit"
+        // The journal must not compete with publishing commands: its writer runs at utility QoS.
+        configuration.qos = .utility
+        // WAL with synchronous=NORMAL: a commit survives the controller crashing (the case the
+        // journal is for) without an fsync per step; a power cut can lose the last commits.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         let pool = try DatabasePool(path: path, configuration: configuration)
         let check = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
         guard check == "ok" else { throw JournalError("integrity check failed: \(check ?? "no answer")") }
@@ -73,8 +80,6 @@ public final class AuditLog: ControllerJournal, Sendable {
                     CREATE TABLE commands (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, grp TEXT NOT NULL, issued_at INTEGER NOT NULL,
                                            expires_at INTEGER NOT NULL, miners_running INTEGER NOT NULL, power_target_w REAL NOT NULL,
                                            target_kw REAL NOT NULL, reason TEXT NOT NULL);
-                    CREATE INDEX commands_ts ON commands(ts);
-                    CREATE INDEX commands_group ON commands(grp, seq);
                     CREATE TABLE events (id TEXT PRIMARY KEY, program TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
                                          response_seconds REAL NOT NULL, target_mw REAL NOT NULL, baseline_mw REAL NOT NULL,
                                          acknowledged_at INTEGER NOT NULL, reached_at INTEGER,
@@ -102,19 +107,42 @@ public final class AuditLog: ControllerJournal, Sendable {
         if count >= 512 { try flush() }
     }
 
+    /// Hands the buffered entries to the database's writer thread, which commits them in one
+    /// transaction within milliseconds; the caller does not wait for the disk. A failure of an
+    /// earlier write is thrown by the next call.
     public func flush() throws(JournalError) {
+        if let error = failure.withLock({ stored in
+            defer { stored = nil }
+            return stored
+        }) {
+            throw error
+        }
         let entries = pending.withLock { entries in
             defer { entries.removeAll(keepingCapacity: true) }
             return entries
         }
         guard !entries.isEmpty else { return }
-        do {
-            try pool.write { db in
+        pool.asyncWrite(
+            { db in
                 for entry in entries { try Self.write(entry, db) }
+            },
+            completion: { [self] _, result in
+                if case .failure(let error) = result {
+                    failure.withLock { $0 = JournalError("could not write to the audit database \(path): \(error)") }
+                }
             }
+        )
+    }
+
+    /// Flushes and waits until everything is committed.
+    public func sync() throws(JournalError) {
+        try flush()
+        do {
+            try pool.write { _ in }  // the writer is serial: this runs after every earlier write
         } catch {
             throw JournalError("could not write to the audit database \(path): \(error)")
         }
+        try flush()  // reports a failure of the writes just waited for
     }
 
     private static func write(_ entry: JournalEntry, _ db: Database) throws {
@@ -126,10 +154,8 @@ public final class AuditLog: ControllerJournal, Sendable {
                 case .duplicate: ("duplicate", nil)
                 case .rejected(let rejection): ("rejected:\(rejection.kind.rawValue)", rejection.reason)
                 }
-            try db.execute(
-                sql: "INSERT INTO inputs (ts, topic, payload, outcome, reason) VALUES (?, ?, ?, ?, ?)",
-                arguments: [ts, input.topic, Data(input.payload), outcome, reason]
-            )
+            try db.cachedStatement(sql: "INSERT INTO inputs (ts, topic, payload, outcome, reason) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [ts, input.topic, Data(input.payload), outcome, reason])
         }
         if let d = entry.decision {
             try db.execute(
@@ -141,40 +167,47 @@ public final class AuditLog: ControllerJournal, Sendable {
                 ]
             )
         }
-        for (group, c) in entry.commands {
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    c.seq, ts, group, c.issuedAt.millisecondsSinceEpoch, c.expiresAt.millisecondsSinceEpoch, c.minersRunning, c.powerTargetW,
-                    c.targetKW, c.reason,
-                ]
-            )
+        if !entry.commands.isEmpty {
+            // One statement for all the step's commands (a price signal can change every group).
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: entry.commands.count).joined(separator: ", ")
+            var values: [any DatabaseValueConvertible] = []
+            values.reserveCapacity(entry.commands.count * 9)
+            for (group, c) in entry.commands {
+                values +=
+                    [
+                        c.seq, ts, group, c.issuedAt.millisecondsSinceEpoch, c.expiresAt.millisecondsSinceEpoch, c.minersRunning, c.powerTargetW,
+                        c.targetKW, c.reason,
+                    ] as [any DatabaseValueConvertible]
+            }
+            try db.cachedStatement(
+                sql:
+                    "INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason) VALUES \(rows)"
+            ).execute(arguments: StatementArguments(values))
         }
         for obligation in entry.obligations { try upsert(obligation, status: "active", ts, db) }
         for (obligation, status) in entry.closedObligations { try upsert(obligation, status: status, ts, db) }
         for note in entry.notes {
-            try db.execute(sql: "INSERT INTO notes (ts, text) VALUES (?, ?)", arguments: [ts, note])
+            try db.cachedStatement(sql: "INSERT INTO notes (ts, text) VALUES (?, ?)").execute(arguments: [ts, note])
         }
     }
 
     private static func upsert(_ o: Obligation, status: String, _ ts: Int64, _ db: Database) throws {
         // A closed event keeps its final row; a late "active" write must not reopen it.
         if status == "active",
-            let current = try String.fetchOne(db, sql: "SELECT status FROM events WHERE id = ?", arguments: [o.event.id]), current != "active"
+            let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM events WHERE id = ?"), arguments: [o.event.id]),
+            current != "active"
         {
             return
         }
         let achieved = o.achievedMW
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO events (id, program, start, end, response_seconds, target_mw, baseline_mw, acknowledged_at, reached_at,
                     measured_mw_seconds, measured_seconds, whole_mw_seconds, whole_seconds, reached_mw_seconds, reached_seconds,
                     achieved_mw, performance_factor, status, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 o.event.id, o.event.program, o.event.start.millisecondsSinceEpoch, o.event.end.millisecondsSinceEpoch, o.responseSeconds,
                 o.targetMW, o.baselineMW, o.acknowledgedAt.millisecondsSinceEpoch, o.reachedAt?.millisecondsSinceEpoch,
@@ -187,14 +220,19 @@ public final class AuditLog: ControllerJournal, Sendable {
     // MARK: - Recovery
 
     public func recover(at now: Timestamp) throws(JournalError) -> JournalRecovery {
+        try sync()
         do {
-            try flush()
             return try pool.read { db in
                 var recovery = JournalRecovery()
                 recovery.seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM commands") ?? 0
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM commands WHERE seq IN (SELECT MAX(seq) FROM commands GROUP BY grp)")
-                for row in rows {
+                // The newest command of each group: walk back from the newest (no index on groups,
+                // which would cost every insert); a live command is never older than its lifetime.
+                let groups =
+                    try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT grp) FROM (SELECT grp FROM commands ORDER BY seq DESC LIMIT 100000)") ?? 0
+                let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM commands ORDER BY seq DESC")
+                while recovery.commands.count < groups, let row = try cursor.next() {
                     let group: String = row["grp"]
+                    guard recovery.commands[group] == nil else { continue }
                     recovery.commands[group] = IssuedCommand(
                         seq: row["seq"],
                         issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]),
@@ -256,8 +294,8 @@ public final class AuditLog: ControllerJournal, Sendable {
         let timeColumn = table == .events ? "start" : "ts"
         let order = table == .commands ? "seq" : table == .events ? "start" : "id"
         let timeColumns: Set<String> = ["ts", "issued_at", "expires_at", "start", "end", "acknowledged_at", "reached_at", "updated_at"]
+        try sync()
         do {
-            try flush()
             return try pool.read { db in
                 let rows = try Row.fetchAll(
                     db,

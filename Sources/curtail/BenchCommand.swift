@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Curtail's performance on this machine.",
-        subcommands: [BenchEngineCommand.self, BenchMQTTCommand.self, BenchReplayCommand.self, BenchLoopCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchMQTTCommand.self, BenchReplayCommand.self, BenchLoopCommand.self, BenchFuzzCommand.self]
     )
 }

@@ -29,7 +29,27 @@ struct ControllerCoreTests {
         #expect(Timestamp(iso8601: s19.expires_at)! == h.now.adding(seconds: 180))
         #expect(s19.reason.contains("below break-even"))
         #expect(Set(commands.values.map(\.seq)).count == 3, "every command has its own seq")
-        #expect(step.messages.contains { $0.topic == h.topics.state && $0.retain })
+        // The retained state follows the changed commands within a second (not with each signal).
+        let later = h.tick(after: 1)
+        #expect(later.messages.contains { $0.topic == h.topics.state && $0.retain })
+    }
+
+    @Test("a command payload is valid JSON whatever its reason says, and reads back")
+    func commandPayload() throws {
+        let time = Timestamp(iso8601: "2023-09-06T15:00:00Z")!
+        let command = IssuedCommand(
+            seq: 42,
+            issuedAt: time,
+            expiresAt: time.adding(seconds: 180),
+            minersRunning: 12,
+            powerTargetW: 2550.04,
+            targetKW: 30.61,
+            reason: "rule \"4cp\" \\ fired\nnext line\u{1}"
+        )
+        let view = try #require(CommandView.decode(command.payload))
+        #expect(view.seq == 42 && view.miners_running == 12 && view.power_target_w == 2550 && view.target_kw == 30.6)
+        #expect(view.reason == command.reason)
+        #expect(view.issued_at == "2023-09-06T15:00:00Z" && view.expires_at == "2023-09-06T15:03:00Z")
     }
 
     @Test("a price spike sheds the least efficient group first and restores it after")

@@ -59,6 +59,7 @@ public struct ControllerCore: Sendable {
     private var lastDecisionAt: Timestamp?
     private var failsafeNoted: SiteConstraints = []
     private var lastStateAt: Timestamp?
+    private var stateDirty = false
 
     /// Binds the policy to the site.
     ///
@@ -445,8 +446,11 @@ public struct ControllerCore: Sendable {
                 OutgoingMessage(topic: topics.command(group: site.groups[g].name), payload: command.payload, retain: true, expiry: lifetime)
             )
         }
-        // The state goes out with every change of command or notice, else at least every statePeriod.
-        if reissueAll || !step.messages.isEmpty || !step.notes.isEmpty || stateDue(at: now) {
+        // The state goes out with every notice and after a reconnect at once; after command changes
+        // at most once a second (a burst of price signals must not pay for a state per signal: the
+        // commands come first); and at least every statePeriod.
+        if !step.messages.isEmpty { stateDirty = true }
+        if reissueAll || !step.notes.isEmpty || stateDue(at: now) {
             step.messages.append(publishState(at: now))
         }
         return step
@@ -454,11 +458,13 @@ public struct ControllerCore: Sendable {
 
     private func stateDue(at now: Timestamp) -> Bool {
         guard let last = lastStateAt else { return true }
-        return last.duration(to: now) >= configuration.statePeriod
+        let since = last.duration(to: now)
+        return since >= configuration.statePeriod || (stateDirty && since >= .seconds(1))
     }
 
     private mutating func publishState(at now: Timestamp) -> OutgoingMessage {
         lastStateAt = now
+        stateDirty = false
         return stateMessage(at: now)
     }
 

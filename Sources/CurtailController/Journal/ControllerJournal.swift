@@ -6,8 +6,11 @@ public import CurtailCore
 public protocol ControllerJournal: Sendable {
     /// Appends the record of one step. Called before the step's messages are published.
     func append(_ entry: JournalEntry) throws(JournalError)
-    /// Makes buffered entries durable (called before publishing and on a timer).
+    /// Starts writing the buffered entries (called as a step's messages are published, and on a
+    /// timer); may return before they are on disk.
     func flush() throws(JournalError)
+    /// Waits until everything appended is on disk (at shutdown).
+    func sync() throws(JournalError)
     /// What to resume at start-up.
     func recover(at now: Timestamp) throws(JournalError) -> JournalRecovery
 }

@@ -46,28 +46,25 @@ public struct IssuedCommand: Hashable, Sendable {
         GroupTarget(minersRunning: minersRunning, powerTarget: Watts(powerTargetW))
     }
 
-    /// The JSON payload.
+    /// The JSON payload, built directly: a command is published per group per change, on the
+    /// controller's hot path.
     public var payload: [UInt8] {
-        PayloadEncoder.encode(
-            Payload(
-                seq: seq,
-                issuedAt: issuedAt.iso8601,
-                expiresAt: expiresAt.iso8601,
-                minersRunning: minersRunning,
-                powerTargetW: PayloadEncoder.rounded(powerTargetW, 1) ?? 0,
-                targetKw: PayloadEncoder.rounded(targetKW, 1) ?? 0,
-                reason: reason
-            )
-        )
-    }
-
-    private struct Payload: Encodable {
-        var seq: Int64
-        var issuedAt: String
-        var expiresAt: String
-        var minersRunning: Int
-        var powerTargetW: Double
-        var targetKw: Double
-        var reason: String
+        var text = "{\"seq\":"
+        text.reserveCapacity(160 + reason.utf8.count)
+        text += String(seq)
+        text += ",\"issued_at\":\""
+        text += issuedAt.iso8601
+        text += "\",\"expires_at\":\""
+        text += expiresAt.iso8601
+        text += "\",\"miners_running\":"
+        text += String(minersRunning)
+        text += ",\"power_target_w\":"
+        text += JSONText.number(PayloadEncoder.rounded(powerTargetW, 1) ?? 0)
+        text += ",\"target_kw\":"
+        text += JSONText.number(PayloadEncoder.rounded(targetKW, 1) ?? 0)
+        text += ",\"reason\":"
+        JSONText.appendString(reason, to: &text)
+        text += "}"
+        return Array(text.utf8)
     }
 }
