@@ -47,14 +47,16 @@ test: build lint
 	$(SWIFT) test --disable-xctest
 
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
-# the decision engine and replay on real ERCOT prices (reads ../shared/data), and the live loop
-# (price message → 100 group commands through a local broker).
+# the decision engine and replay on real ERCOT prices (reads ../shared/data), the live loop
+# (price message → 100 group commands through a local broker, vs the C relay; ingest; RSS) and
+# a million fuzzed inputs.
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail bench mqtt
 	$(RELEASE_BIN)/curtail bench engine
 	$(RELEASE_BIN)/curtail bench replay
 	$(RELEASE_BIN)/curtail bench loop
+	$(RELEASE_BIN)/curtail bench fuzz
 
 # The demo: a local mosquitto, the grid simulator playing 6 Sep 2023 at ERCOT HB_WEST (real
 # prices with the evening spike, a scripted ERS-10 deployment) and the controller for the example
