@@ -1,5 +1,7 @@
+import CurtailAudit
 import CurtailController
 import CurtailCore
+import CurtailPolicyFiles
 import CurtailTestSupport
 import Foundation
 import GridSimulator
@@ -87,6 +89,65 @@ struct EndToEndTests {
         }
         let states = observer.states
         #expect((states.last?.counters.decisions ?? 0) > 0)
+    }
+
+    @Test(
+        "a broker killed and restarted 20 times in a simulated day loses no command: each group ends each interval on the target the audit log says was sent"
+    )
+    func brokerRestartedTwentyTimes() async throws {
+        // The real 6 Sep 2023 at HB_WEST (its evening spike makes the targets move), a day in a minute.
+        let scenario = try ScenarioFile.load(path: TestRepository.path("Simulator/Scenarios/ercot-2023-09-06.yaml"))
+        let settings = try SiteFile.load(path: TestRepository.exampleSite)
+        let inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: TestRepository.data.path)
+        // Commands live an hour, so a broker outage (about a second, 25 simulated minutes) does not expire them.
+        let siteYAML = try String(contentsOfFile: TestRepository.exampleSite, encoding: .utf8) + "controller:\n  command_ttl: 1h\n"
+        var loop = try Loop(minutes: 24 * 60, speed: 1440, prices: [], siteYAML: siteYAML)
+        loop.scenario.start = scenario.start
+        loop.prices = inputs.prices
+        loop.hashPrice = inputs.hashPrice(at: scenario.start) ?? 0.06
+        let start = scenario.start
+        let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-restarts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let auditPath = directory.appending(path: "audit.sqlite").path
+        let (observer, _) = try await loop.run(auditPath: auditPath) { broker, clock in
+            for k in 1...20 {
+                try await clock.sleep(until: start.adding(seconds: Double(k) * 66 * 60), tolerance: nil)
+                await broker.stop(.kill)
+                try await Task.sleep(for: .milliseconds(200))
+                try await broker.start()
+            }
+        }
+        // What the controller recorded as sent, per group.
+        let log = try AuditLog(path: auditPath)
+        let rows = try log.rows(.commands, from: start, to: start.adding(seconds: 86_400 + 3600)).rows
+        var sent: [String: [(issued: Timestamp, seq: Int64, running: Int)]] = [:]
+        for row in rows {  // seq, ts, grp, issued_at, expires_at, miners_running, ...
+            guard let seq = Int64(row[0]), let issued = Timestamp(iso8601: row[3]), let running = Int(row[5]) else { continue }
+            sent[row[2], default: []].append((issued, seq, running))
+        }
+        #expect(sent.count == 3 && rows.count > 100)
+        var checked = 0
+        var wrong: [String] = []
+        for interval in 1...96 {
+            let end = start.adding(seconds: Double(interval) * 900)
+            for group in ["s19jpro", "s19xp", "s21"] {
+                // Judge only settled intervals: no command in the last 6 minutes (an S19j Pro wakes in 5),
+                // and fresh telemetry (the broker was up at the interval's end).
+                guard let command = sent[group]?.last(where: { $0.issued <= end.adding(seconds: -360) }),
+                    sent[group]?.contains(where: { $0.issued > end.adding(seconds: -360) && $0.issued <= end }) == false,
+                    let report = observer.telemetry(group).last(where: { $0.at <= end && $0.at > end.adding(seconds: -30) })?.telemetry
+                else { continue }
+                checked += 1
+                if report.applied_seq < command.seq || report.miners_running != command.running {
+                    wrong.append(
+                        "\(group) at \(end): log says seq \(command.seq) with \(command.running) running; miners report seq \(report.applied_seq), \(report.miners_running) running"
+                    )
+                }
+            }
+        }
+        #expect(checked >= 120, "enough settled intervals to judge: \(checked)")
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
     }
 
     @Test("a stale price feed triggers the policy's fallback, and the miners follow it")

@@ -1,3 +1,4 @@
+import CurtailAudit
 import CurtailController
 import CurtailCore
 import CurtailMQTT
@@ -117,6 +118,7 @@ struct Loop {
     /// process); the result is what the observer saw and the simulator's ledger.
     func run(
         controllerInProcess: Bool = true,
+        auditPath: String? = nil,
         during: @escaping @Sendable (MosquittoBroker, ScaledClock) async throws -> Void = { _, _ in }
     ) async throws -> (observer: Observer, ledger: SimulationLedger) {
         try await MosquittoBroker.withBroker { broker in
@@ -131,6 +133,7 @@ struct Loop {
                 logger: quietLogger
             )
             controller.restoreWindow = .milliseconds(200)
+            if let auditPath { controller.journal = try AuditLog(path: auditPath) }
             var simulatorMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "gridsim-test")
             simulatorMQTT.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
             let hashPrice = self.hashPrice
