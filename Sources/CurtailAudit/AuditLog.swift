@@ -60,6 +60,8 @@ public final class AuditLog: ControllerJournal, Sendable {
         configuration.label = "curtail.audit"
         // The journal must not compete with publishing commands: its writer runs at utility QoS.
         configuration.qos = .utility
+        // `curtail log` may open the database while `curtail run` writes it: wait for the lock.
+        configuration.busyMode = .timeout(10)
         // WAL with synchronous=NORMAL: a commit survives the controller crashing (the case the
         // journal is for) without an fsync per step; a power cut can lose the last commits.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }

@@ -241,11 +241,7 @@ public struct ControllerCore: Sendable {
                 recordCompliance(at: now)
             }
         case .retainedCommand(let g, let command):
-            seq = max(seq, command.seq)
-            if command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 {
-                commands[g] = command
-                restoredCommands = true
-            }
+            adopt(command, group: g, at: now)
         case .retainedState(let state):
             seq = max(seq, state.seq)
             for obligation in state.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
@@ -311,15 +307,22 @@ public struct ControllerCore: Sendable {
         guard restoring else { return step }
         seq = max(seq, recovery.seq)
         for (g, group) in site.groups.enumerated() {
-            guard let command = recovery.commands[group.name], command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { continue }
-            commands[g] = command
-            restoredCommands = true
+            if let command = recovery.commands[group.name] { adopt(command, group: g, at: now) }
         }
         for obligation in recovery.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
             obligations[obligation.event.id] = obligation
             step.notes.append("resumed grid event \(obligation.event.id) from the audit log: \(describeObligation(obligation))")
         }
         return step
+    }
+
+    /// Takes a command published before a restart as group `g`'s command in force, unless it
+    /// has expired or a newer one is known (the journal and the broker may both have one).
+    private mutating func adopt(_ command: IssuedCommand, group g: Int, at now: Timestamp) {
+        seq = max(seq, command.seq)
+        guard command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { return }
+        commands[g] = command
+        restoredCommands = true
     }
 
     // MARK: - Time and connection
