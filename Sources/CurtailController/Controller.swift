@@ -84,8 +84,8 @@ public struct Controller<C: SiteClock>: Service {
         let inputs = [topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice, topics.telemetryFilter, topics.meter]
         let own = [topics.state, topics.commandFilter]
         var metrics = ControllerMetrics(groups: configuration.site.groups.map(\.name))
-        var rejectionLog = RejectionLog()
-        var problems = RejectionLog()
+        var rejectionLog = OncePerMinuteLog()
+        var problems = OncePerMinuteLog()
         let groupIndex = Dictionary(uniqueKeysWithValues: configuration.site.groups.enumerated().map { ($1.name, $0) })
         if let journal {
             do {
@@ -291,7 +291,7 @@ struct ControllerMetrics {
 
 /// Logs refused inputs (or any repeated problem) at most once per kind per minute, with how
 /// many were not logged.
-struct RejectionLog {
+struct OncePerMinuteLog {
     private var last: [String: (at: ContinuousClock.Instant, suppressed: Int)] = [:]
 
     mutating func log(_ rejection: Rejection, topic: String, at now: ContinuousClock.Instant, logger: Logger) {

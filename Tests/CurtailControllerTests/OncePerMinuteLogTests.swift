@@ -5,8 +5,8 @@ import Testing
 @testable import CurtailController
 
 /// Refusals are logged once per kind per minute, with the count of those not logged.
-@Suite("RejectionLog")
-struct RejectionLogTests {
+@Suite("OncePerMinuteLog")
+struct OncePerMinuteLogTests {
     final class Lines: Sendable {
         let lines = Mutex<[(String, Logger.Metadata)]>([])
     }
@@ -28,7 +28,7 @@ struct RejectionLogTests {
     func onceAMinute() {
         let sink = Lines()
         let logger = Logger(label: "test") { _ in Handler(sink: sink) }
-        var log = RejectionLog()
+        var log = OncePerMinuteLog()
         let t0 = ContinuousClock.now
         let bad = Rejection(.wrongType, "price: 'price_usd_per_mwh' must be a number")
         for k in 0..<100 { log.log(bad, topic: "grid/ercot/HB_WEST/price", at: t0.advanced(by: .milliseconds(k * 100)), logger: logger) }
