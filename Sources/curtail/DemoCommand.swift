@@ -53,7 +53,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw InvalidInput(error.description)
         }
         if let speed { scenario.speed = speed }
-        guard let sitePath = site ?? scenario.sitePath.map({ ConfigurationFiles.resolve($0, relativeTo: self.scenario) }) else {
+        guard let sitePath = scenario.sitePath(override: site, scenarioPath: self.scenario) else {
             throw InvalidInput("\(self.scenario): the scenario names no site; pass --site FILE")
         }
         loaded = try RunCommand.load(sitePath: sitePath, policyPath: nil, parameters: [])

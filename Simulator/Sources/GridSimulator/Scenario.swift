@@ -1,4 +1,5 @@
 public import CurtailCore
+import CurtailPolicyFiles
 
 /// A simulator run: the clock, the price and hash-price feeds, the grid events, and how the
 /// miner controllers behave. Loaded from YAML by ``ScenarioFile``.
@@ -123,4 +124,10 @@ public struct Scenario: Sendable {
 
     /// The simulated end.
     public var end: Timestamp { start.adding(seconds: durationSeconds) }
+
+    /// The site file to use: `override` if given, else the scenario's `site:` resolved against
+    /// `scenarioPath` (the file the scenario was loaded from); `nil` when neither names one.
+    public func sitePath(override: String?, scenarioPath: String) -> String? {
+        override ?? sitePath.map { ConfigurationFiles.resolve($0, relativeTo: scenarioPath) }
+    }
 }

@@ -62,7 +62,7 @@ struct GridSim: AsyncParsableCommand {
             scenario = try ScenarioFile.load(path: self.scenario)
             if let speed { scenario.speed = speed }
             if let seed { scenario.seed = seed }
-            guard let sitePath = site ?? scenario.sitePath.map({ ConfigurationFiles.resolve($0, relativeTo: self.scenario) }) else {
+            guard let sitePath = scenario.sitePath(override: site, scenarioPath: self.scenario) else {
                 throw ValidationError("the scenario names no site: pass --site FILE")
             }
             siteConfiguration = try SiteFile.load(path: sitePath)
