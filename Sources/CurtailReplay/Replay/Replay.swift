@@ -39,196 +39,31 @@ public struct Replay: Sendable {
     /// - Throws: ``HistoryError`` when the Bitcoin file does not cover the window (including the
     ///   day before it), or the window holds no price at all.
     public mutating func run(_ inputs: ReplayInputs, window: ReplayWindow, options: Options = Options()) throws(HistoryError) -> ReplayResult {
-        let prices = inputs.prices
+        run(try ReplayPlan(inputs: inputs, window: window, site: engine.site), options: options)
+    }
+
+    /// Runs a prepared window.
+    public mutating func run(_ plan: ReplayPlan, options: Options = Options()) -> ReplayResult {
         let site = engine.site
         let policy = engine.policy
         let parameterValues = engine.parameterValues
-        let intervalSeconds = prices.intervalSeconds
-        let intervalMs = Int64(intervalSeconds) * 1000
-        let hours = Double(intervalSeconds) / 3600
-        let minutes = intervalSeconds / 60
-        guard let first = prices.index(containing: window.from), window.to > window.from else {
-            throw HistoryError(file: prices.file, "the window \(window) is outside the data")
-        }
-        let count = Int((window.to.millisecondsSinceEpoch - window.from.millisecondsSinceEpoch) / intervalMs)
-        guard first + count <= prices.values.count else {
-            throw HistoryError(file: prices.file, "the window \(window) ends after the data (\(prices.end.iso8601))")
-        }
-
-        // Bitcoin coverage: the day before the window (first decision) to its last day.
-        let firstDay = Self.utcDay(window.from) - 1
-        var lastDay = Self.utcDay(window.to.adding(seconds: -1))
-        var notes: [String] = []
-        // A US market's local year ends hours into the next UTC day, which a daily file ending on
-        // 31 December lacks: settle those hours at the file's last day, and say so.
-        var carriedDay: Int?
-        if lastDay == inputs.bitcoin.lastDay + 1 {
-            carriedDay = lastDay
-            lastDay -= 1
-            let hoursInto = Double(window.to.millisecondsSinceEpoch - Int64(carriedDay!) * 86_400_000) / 3_600_000
-            notes.append(
-                "\(inputs.bitcoin.file) has no hash price for \(CivilDate(daysSinceEpoch: carriedDay!)); the window's last \(Number.grouped(hoursInto, 2)) h settle at \(CivilDate(daysSinceEpoch: lastDay))'s"
-            )
-        }
-        if let missing = inputs.bitcoin.firstMissingDay(in: firstDay...lastDay) {
-            let covered = "\(CivilDate(daysSinceEpoch: inputs.bitcoin.firstDay))..\(CivilDate(daysSinceEpoch: inputs.bitcoin.lastDay))"
-            throw HistoryError(
-                file: inputs.bitcoin.file,
-                "no hash price for \(CivilDate(daysSinceEpoch: missing)) (the file covers \(covered)); the window \(window) needs \(CivilDate(daysSinceEpoch: firstDay))..\(CivilDate(daysSinceEpoch: lastDay)), decisions reading the day before"
-            )
-        }
-
+        let hours = plan.intervalHours
         let poolFee = policy.economics.poolFee.resolve(parameterValues)
-        let adder = policy.economics.energyAdder.resolve(parameterValues)
-        let rate = site.transmissionUSDPerKWYear ?? 0
-        var fourCP = Set<Int64>()
-        if rate > 0, let calendar = inputs.fourCP {
-            for interval in calendar.intervals { fourCP.insert(interval.millisecondsSinceEpoch) }
-        }
+        let series = plan.settlementSeries(poolFee: poolFee, energyAdder: policy.economics.energyAdder.resolve(parameterValues))
+        let alwaysOn = Self.alwaysOn(site: site, curve: engine.bidCurve)
 
-        // Settlement series over the intervals that have a price; gaps split it into segments.
-        var times: [Timestamp] = []
-        var energyPrice: [Double] = []
-        var revenue: [Double] = []
-        var transmission: [Double] = []
-        var segmentStarts: [Int] = []
-        var marketPrice: [Double] = []
-        times.reserveCapacity(count)
-        energyPrice.reserveCapacity(count)
-        revenue.reserveCapacity(count)
-        transmission.reserveCapacity(count)
-        marketPrice.reserveCapacity(count)
-        var inGap = true
-        for i in 0..<count {
-            let price = prices.values[first + i]
-            if price.isNaN {
-                inGap = true
-                continue
-            }
-            if inGap {
-                segmentStarts.append(times.count)
-                inGap = false
-            }
-            let time = Timestamp(millisecondsSinceEpoch: window.from.millisecondsSinceEpoch + Int64(i) * intervalMs)
-            times.append(time)
-            marketPrice.append(price)
-            energyPrice.append(price + adder)
-            let hashPrice = inputs.bitcoin.hashPrice(onDay: min(Self.utcDay(time), lastDay)) ?? .nan
-            revenue.append(hashPrice * (1 - poolFee) * hours / 24)
-            transmission.append(fourCP.contains(time.millisecondsSinceEpoch) ? rate * 1000 / 4 : 0)
-        }
-        guard !times.isEmpty else {
-            throw HistoryError(file: prices.file, "the window \(window) has no prices: it lies entirely in a gap of the data")
-        }
-        let series = SettlementSeries(
-            intervalSeconds: Double(intervalSeconds),
-            energyPrice: energyPrice,
-            revenuePerTerahash: revenue,
-            transmissionPerMW: transmission,
-            segmentStarts: segmentStarts
-        )
-        let gaps = prices.gaps.filter { $0.to > window.from && $0.from < window.to }.map { gap in
-            var clipped = gap
-            clipped.from = max(gap.from, window.from)
-            clipped.to = min(gap.to, window.to)
-            clipped.intervals = Int((clipped.to.millisecondsSinceEpoch - clipped.from.millisecondsSinceEpoch) / intervalMs)
-            return clipped
-        }
-
-        // Always-on: every group at the top of its ladder, cut to the import limit in reverse merit order.
-        let (alwaysOnMW, alwaysOnTH) = Self.alwaysOn(site: site, curve: engine.bidCurve)
-
-        // The policy, interval by interval.
-        let groupCount = site.groups.count
-        let wakeFraction = site.groups.map { min(1, $0.effectiveWakeSeconds / Double(intervalSeconds)) }
-        let minerCount = site.groups.map { Double($0.count) }
-        var groupTotals = Array(repeating: LedgerTotals(), count: groupCount)
-        var runningHours = Array(repeating: 0.0, count: groupCount)
-        var policyTotals = LedgerTotals()
+        var recorder = ResultRecorder(plan: plan, series: series, engine: engine, alwaysOnMW: alwaysOn.megawatts, poolFee: poolFee, detail: options.recordIntervals)
+        let ledger = Self.simulate(&engine, plan: plan, series: series, alwaysOnMW: alwaysOn.megawatts, observer: &recorder)
         var alwaysOnTotals = LedgerTotals()
-        var previousRunning = Array(repeating: 0, count: groupCount)
-        var decision = Decision(groupCount: groupCount)
-        var detail = options.recordIntervals ? ReplayResult.Intervals() : nil
-        let ruleNames = policy.rules.map(\.name)
-        // Nameplate J/TH of the most and least efficient group: the report's break-even band.
-        let joules = site.groups.map(\.model.nominalEfficiency.value)
-        let efficiencies = (best: joules.min() ?? .nan, worst: joules.max() ?? .nan)
-        let segmentSet = Set(segmentStarts)
-        var alerts: [GridAlert] = []
-        for k in 0..<times.count {
-            let time = times[k]
-            let newSegment = segmentSet.contains(k)
-            if newSegment { engine.reset() }
-            let priceIndex = first + Int((time.millisecondsSinceEpoch - window.from.millisecondsSinceEpoch) / intervalMs)
-            var observation: PriceObservation?
-            if priceIndex > 0 {
-                let known = prices.values[priceIndex - 1]
-                if !known.isNaN {
-                    observation = PriceObservation(
-                        intervalStart: Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - intervalMs),
-                        intervalMinutes: minutes,
-                        price: USDPerMWh(known),
-                        publishedAt: time
-                    )
-                }
-            }
-            let decisionHashPrice = inputs.bitcoin.hashPrice(onDay: Self.utcDay(time) - 1) ?? .nan
-            alerts.removeAll(keepingCapacity: true)
-            if let model = inputs.peakAlerts, let alert = model.alert(at: time) { alerts.append(alert) }
-            let input = DecisionInput(
-                time: time,
-                realTimePrice: observation,
-                dayAheadPrice: inputs.dayAhead?.value(at: time).map(USDPerMWh.init),
-                hashPrice: USDPerTerahashDay(decisionHashPrice),
-                alerts: alerts
-            )
-            engine.decide(input, into: &decision)
-
-            // Settle.
-            var siteMW = 0.0
-            var siteTH = 0.0
-            for g in 0..<groupCount {
-                let target = decision.groups[g]
-                let running = target.minersRunning
-                let before = newSegment ? running : previousRunning[g]
-                var th = target.hashrate.value
-                var woken = 0.0
-                if running > before {
-                    woken = Double(running - before)
-                    th -= target.hashrate.value / Double(running) * woken * wakeFraction[g]
-                }
-                previousRunning[g] = running
-                let mw = target.groupPower.value / 1e6
-                groupTotals[g].settle(megawatts: mw, terahash: th, at: k, in: series)
-                groupTotals[g].cycles += woken / minerCount[g]
-                if running > 0 { runningHours[g] += hours }
-                siteMW += mw
-                siteTH += th
-            }
-            let before = policyTotals.profitUSD
-            policyTotals.settle(megawatts: siteMW, terahash: siteTH, at: k, in: series)
-            policyTotals.curtailedMWh += max(0, alwaysOnMW - siteMW) * hours
-            let alwaysOnBefore = alwaysOnTotals.profitUSD
-            alwaysOnTotals.settle(megawatts: alwaysOnMW, terahash: alwaysOnTH, at: k, in: series)
-            if detail != nil {
-                detail!.time.append(time)
-                detail!.price.append(marketPrice[k])
-                detail!.decisionHashPrice.append(decisionHashPrice)
-                let hashPrice = inputs.bitcoin.hashPrice(onDay: min(Self.utcDay(time), lastDay)) ?? .nan
-                detail!.hashPrice.append(hashPrice)
-                let factor = BreakEven.revenuePerMWhFactor(hashPrice: USDPerTerahashDay(hashPrice), poolFee: poolFee)
-                detail!.breakEvenHigh.append(factor / efficiencies.best)
-                detail!.breakEvenLow.append(factor / efficiencies.worst)
-                detail!.policyMW.append(siteMW)
-                detail!.alwaysOnMW.append(alwaysOnMW)
-                detail!.policyProfit.append(policyTotals.profitUSD - before)
-                detail!.alwaysOnProfit.append(alwaysOnTotals.profitUSD - alwaysOnBefore)
-                detail!.rules.append(decision.firedRules.map { ruleNames[$0] }.joined(separator: ";"))
-                detail!.constraints.append(decision.constraints.isEmpty ? "" : decision.constraints.description)
-                detail!.running.append(decision.groups.map(\.minersRunning))
+        for k in 0..<plan.count {
+            alwaysOnTotals.settle(megawatts: alwaysOn.megawatts, terahash: alwaysOn.terahash, at: k, in: series)
+        }
+        if recorder.detail != nil {
+            let hashes = alwaysOn.terahash
+            recorder.detail!.alwaysOnProfit = (0..<plan.count).map { k in
+                hashes * series.revenuePerTerahash[k] - series.cost(megawatts: alwaysOn.megawatts, at: k)
             }
         }
-        for g in 0..<groupCount { policyTotals.cycles += groupTotals[g].cycles }
 
         // The oracle.
         var oracleTotals = LedgerTotals()
@@ -237,10 +72,10 @@ public struct Replay: Sendable {
             let schedule = Oracle.solve(site: site, series: series, constraints: Oracle.Constraints(settings: engine.dispatchSettings))
             oracleTotals = schedule.totals
             oracleExact = schedule.exact
-            for k in 0..<times.count { oracleTotals.curtailedMWh += max(0, alwaysOnMW - schedule.sitePower[k]) * hours }
-            if detail != nil {
-                detail!.oracleMW = schedule.sitePower
-                detail!.oracleProfit = (0..<times.count).map { k in
+            for k in 0..<plan.count { oracleTotals.curtailedMWh += max(0, alwaysOn.megawatts - schedule.sitePower[k]) * hours }
+            if recorder.detail != nil {
+                recorder.detail!.oracleMW = schedule.sitePower
+                recorder.detail!.oracleProfit = (0..<plan.count).map { k in
                     schedule.hashrate[k] * series.revenuePerTerahash[k] - series.cost(megawatts: schedule.sitePower[k], at: k)
                 }
             }
@@ -248,29 +83,105 @@ public struct Replay: Sendable {
 
         var contract: Double?
         if let contractPrice = policy.economics.contractPrice, let contractMW = policy.economics.contractMW {
-            contract = marketPrice.reduce(0) { $0 + contractMW * hours * (contractPrice - $1) }
+            contract = plan.marketPrice.reduce(0) { $0 + contractMW * hours * (contractPrice - $1) }
         }
         return ReplayResult(
-            window: window,
-            intervals: times.count,
-            intervalSeconds: intervalSeconds,
-            gaps: gaps,
-            policy: policyTotals,
+            window: plan.window,
+            intervals: plan.count,
+            intervalSeconds: plan.intervalSeconds,
+            gaps: plan.gaps,
+            policy: ledger.totals,
             alwaysOn: alwaysOnTotals,
             oracle: oracleTotals,
             oracleExact: oracleExact,
             contractSettlementUSD: contract,
             groups: site.groups.indices.map {
-                ReplayResult.GroupResult(name: site.groups[$0].name, totals: groupTotals[$0], runningHours: runningHours[$0])
+                ReplayResult.GroupResult(name: site.groups[$0].name, totals: recorder.groupTotals[$0], runningHours: recorder.runningHours[$0])
             },
             policyName: policy.name,
             parameters: zip(policy.parameters, parameterValues).map { ($0.name, $1) },
             siteID: site.id,
             // A named column is the node; a single-node file's generic column is the site's node.
-            node: prices.column == "price_usd_per_mwh" ? site.node : prices.column,
-            notes: notes,
-            detail: detail
+            node: plan.priceColumn == "price_usd_per_mwh" ? site.node : plan.priceColumn,
+            notes: plan.notes,
+            unmetObligations: ledger.unmetObligations,
+            obligationIntervals: ledger.obligationIntervals,
+            detail: recorder.detail
         )
+    }
+
+    /// The policy's ledger over a prepared window, with nothing recorded: what the tuner scores
+    /// each candidate by. The engine is reset first; ``run(_:options:)`` settles identically.
+    public static func evaluate(_ engine: inout PolicyEngine, plan: ReplayPlan, series: SettlementSeries, alwaysOnMW: Double) -> PolicyLedger {
+        var none = NoObserver()
+        return simulate(&engine, plan: plan, series: series, alwaysOnMW: alwaysOnMW, observer: &none)
+    }
+
+    /// The replay loop: one decision per interval, settled at the interval's own price.
+    @inline(__always)
+    static func simulate<Observer: IntervalObserver>(
+        _ engine: inout PolicyEngine,
+        plan: ReplayPlan,
+        series: SettlementSeries,
+        alwaysOnMW: Double,
+        observer: inout Observer
+    ) -> PolicyLedger {
+        let site = engine.site
+        let hours = plan.intervalHours
+        let groupCount = site.groups.count
+        let wakeFraction = site.groups.map { min(1, $0.effectiveWakeSeconds / Double(plan.intervalSeconds)) }
+        let minerCount = site.groups.map { Double($0.count) }
+        // An obligation interval is met at sleep load plus 1 % of nameplate (as live compliance).
+        let obligationLimit = site.sleepPower.value + 0.01 * site.nameplatePower.value
+        var ledger = PolicyLedger()
+        var cycles = Array(repeating: 0.0, count: groupCount)
+        var previousRunning = Array(repeating: 0, count: groupCount)
+        var decision = Decision(groupCount: groupCount)
+        var nextSegment = 0
+        var segmentIndex = 0
+        engine.reset()
+        plan.decisionInputs.withUnsafeBufferPointer { inputs in
+            for k in 0..<inputs.count {
+                var newSegment = false
+                if k == nextSegment {
+                    newSegment = true
+                    if k > 0 { engine.reset() }
+                    segmentIndex += 1
+                    nextSegment = segmentIndex < plan.segmentStarts.count ? plan.segmentStarts[segmentIndex] : Int.max
+                }
+                engine.decide(inputs[k], into: &decision)
+
+                var siteMW = 0.0
+                var siteTH = 0.0
+                for g in 0..<groupCount {
+                    let target = decision.groups[g]
+                    let running = target.minersRunning
+                    let before = newSegment ? running : previousRunning[g]
+                    var th = target.hashrate.value
+                    var woken = 0.0
+                    if running > before {
+                        woken = Double(running - before)
+                        th -= target.hashrate.value / Double(running) * woken * wakeFraction[g]
+                    }
+                    previousRunning[g] = running
+                    let mw = target.groupPower.value / 1e6
+                    cycles[g] += woken / minerCount[g]
+                    observer.group(g, interval: k, megawatts: mw, terahash: th, woken: woken / minerCount[g], running: running)
+                    siteMW += mw
+                    siteTH += th
+                }
+                let before = ledger.totals.profitUSD
+                ledger.totals.settle(megawatts: siteMW, terahash: siteTH, at: k, in: series)
+                ledger.totals.curtailedMWh += max(0, alwaysOnMW - siteMW) * hours
+                if plan.obligation[k] {
+                    ledger.obligationIntervals += 1
+                    if siteMW > obligationLimit + 1e-9 { ledger.unmetObligations += 1 }
+                }
+                observer.interval(k, decision: decision, megawatts: siteMW, profit: ledger.totals.profitUSD - before)
+            }
+        }
+        for g in 0..<groupCount { ledger.totals.cycles += cycles[g] }
+        return ledger
     }
 
     /// UTC day number of an instant.
@@ -282,7 +193,7 @@ public struct Replay: Sendable {
 
     /// Always-on power and hash rate: every step of the bid curve, cut to the import limit from the
     /// least valuable step down.
-    static func alwaysOn(site: Site, curve: BidCurve) -> (megawatts: Double, terahash: Double) {
+    public static func alwaysOn(site: Site, curve: BidCurve) -> (megawatts: Double, terahash: Double) {
         var mw = site.sleepPower.value
         var th = 0.0
         var room = site.maxImport.value - mw

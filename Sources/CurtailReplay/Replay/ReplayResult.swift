@@ -62,6 +62,10 @@ public struct ReplayResult: Sendable {
     /// Things the reader must know about how the window was settled (e.g. a hash price carried
     /// over a missing last day).
     public var notes: [String]
+    /// Official 4CP intervals in the window (when a 4CP calendar was given) in which the site
+    /// was not asleep (above sleep load plus 1 % of nameplate), and how many there were.
+    public var unmetObligations = 0
+    public var obligationIntervals = 0
     /// Per-interval record, when asked for.
     public var detail: Intervals?
 
