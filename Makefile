@@ -2,14 +2,15 @@
 #   make test   install what is missing, build, run every test (a real mosquitto is started by the tests;
 #               openssl makes the throwaway certificates of the TLS tests)
 #   make demo   install what is missing, build, run the demo
-# More: make replay (a year of real prices, HTML report), make build, make bench, make clean.
+# More: make replay (a year of real prices, HTML report), make tune (tune a policy on 2021-2022,
+# validate on 2023), make build, make bench, make clean.
 
 SWIFT        ?= swift
 APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev libsqlite3-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build lint format test bench demo replay clean
+.PHONY: all deps build lint format test bench demo replay tune clean
 
 all: build
 
@@ -47,7 +48,7 @@ test: build lint
 	$(SWIFT) test --disable-xctest
 
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
-# the decision engine and replay on real ERCOT prices (reads ../shared/data), the live loop
+# the decision engine, replay and tuning on real ERCOT prices (reads ../shared/data), the live loop
 # (price message → 100 group commands through a local broker, vs the C relay; ingest; RSS) and
 # a million fuzzed inputs.
 bench: deps
@@ -55,6 +56,7 @@ bench: deps
 	$(RELEASE_BIN)/curtail bench mqtt
 	$(RELEASE_BIN)/curtail bench engine
 	$(RELEASE_BIN)/curtail bench replay
+	$(RELEASE_BIN)/curtail bench tune
 	$(RELEASE_BIN)/curtail bench loop
 	$(RELEASE_BIN)/curtail bench fuzz
 
@@ -76,6 +78,17 @@ replay: deps
 	  --from 2023-01-01 --to 2023-12-31 --report reports/replay-2023
 	@echo
 	@echo "Open reports/replay-2023/report.html in a browser (no network needed)."
+
+# Tune the shipped dual-strike policy on 2021-2022 at HB_WEST and check it on 2023, which the search
+# never sees; writes reports/dual-strike.tuned.yaml and an HTML report of the search.
+tune: deps
+	$(SWIFT) build -c release --product curtail
+	@echo
+	$(RELEASE_BIN)/curtail tune --prices $(DATA)/ercot_rtm_spp_hb_west_15min.csv --bitcoin $(DATA)/btc_daily.csv \
+	  --policy Policies/dual-strike.yaml --train 2021..2022 --test 2023..2023 \
+	  --out reports/dual-strike.tuned.yaml --report reports/tune-dual-strike
+	@echo
+	@echo "Open reports/tune-dual-strike/tuning.html; replay the tuned file with curtail replay --policy reports/dual-strike.tuned.yaml."
 
 clean:
 	rm -rf .build

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CurtailPolicy", targets: ["CurtailPolicy"]),
         .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
         .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
+        .library(name: "CurtailTune", targets: ["CurtailTune"]),
         .library(name: "CurtailController", targets: ["CurtailController"]),
         .library(name: "GridSimulator", targets: ["GridSimulator"]),
         .library(name: "CurtailAudit", targets: ["CurtailAudit"]),
@@ -62,6 +63,9 @@ let package = Package(
         // Replay and backtest: history files (CSV, gzip), the simulated controller, the ledger,
         // baselines and reports. The decisions come from CurtailPolicy, the oracle from CurtailCore.
         .target(name: "CurtailReplay", dependencies: ["CurtailCore", "CurtailPolicy", "CZlib"]),
+
+        // Offline tuning: search a policy's parameters on past years, validate on later ones.
+        .target(name: "CurtailTune", dependencies: ["CurtailCore", "CurtailPolicy", "CurtailReplay"]),
         // The live controller: the pure ControllerCore state machine (inputs → commands) and the
         // Controller service that runs it on MQTT.
         .target(
@@ -147,6 +151,7 @@ let package = Package(
                 "CurtailPolicy",
                 "CurtailPolicyFiles",
                 "CurtailReplay",
+                "CurtailTune",
                 "CurtailMQTT",
                 "CurtailController",
                 "CurtailAudit",
@@ -191,6 +196,10 @@ let package = Package(
         .testTarget(
             name: "CurtailReplayTests",
             dependencies: ["CurtailTestSupport", "CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "curtail"]
+        ),
+        .testTarget(
+            name: "CurtailTuneTests",
+            dependencies: ["CurtailTestSupport", "CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay", "CurtailTune", "curtail"]
         ),
         .testTarget(
             name: "CurtailPolicyTests",

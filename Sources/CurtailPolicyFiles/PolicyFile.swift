@@ -6,7 +6,7 @@ import Yams
 /// Loads policy files (`Policies/*.yaml`) strictly: unknown keys, wrong types, undefined names,
 /// type errors and out-of-range values are all reported with `file:line:col`.
 public enum PolicyFile: Sendable {
-    static let topKeys = ["policy", "description", "site", "economics", "hysteresis", "failsafe", "parameters", "rules"]
+    static let topKeys = ["policy", "description", "site", "economics", "hysteresis", "failsafe", "parameters", "tuning", "rules"]
 
     /// Loads a policy from disk.
     ///
@@ -131,6 +131,24 @@ public enum PolicyFile: Sendable {
             }
         }
 
+        var tuning = TuningPenalties()
+        if let node = top["tuning"],
+            let map = r.mapping(
+                node,
+                "tuning",
+                allowed: ["cycle_penalty_usd", "max_cycles_per_day", "over_max_cycle_penalty_usd", "unmet_obligation_penalty_usd"]
+            )
+        {
+            tuning.cycleUSD = map["cycle_penalty_usd"].flatMap { r.number($0, "cycle_penalty_usd", range: 0...1e9) } ?? 0
+            tuning.maxCyclesPerDay = map["max_cycles_per_day"].flatMap { r.number($0, "max_cycles_per_day", range: 0...1000) }
+            tuning.overLimitCycleUSD = map["over_max_cycle_penalty_usd"].flatMap { r.number($0, "over_max_cycle_penalty_usd", range: 0...1e9) } ?? 0
+            tuning.unmetObligationUSD =
+                map["unmet_obligation_penalty_usd"].flatMap { r.number($0, "unmet_obligation_penalty_usd", range: 0...1e9) } ?? 0
+            if let n = map["over_max_cycle_penalty_usd"], tuning.maxCyclesPerDay == nil {
+                r.report(n, "over_max_cycle_penalty_usd needs max_cycles_per_day: the daily cycles above which it is charged")
+            }
+        }
+
         var rules: [Rule] = []
         if let node = top["rules"], let list = r.sequence(node, "rules") {
             var names: Set<String> = []
@@ -150,6 +168,7 @@ public enum PolicyFile: Sendable {
             hysteresis: hysteresis,
             failsafe: failsafe,
             parameters: parameters,
+            tuning: tuning,
             rules: rules,
             environment: environment
         )
@@ -160,7 +179,7 @@ public enum PolicyFile: Sendable {
             let map = r.mapping(
                 node,
                 "parameter '\(name)'",
-                allowed: ["default", "min", "max", "step", "unit", "integer"],
+                allowed: ["default", "min", "max", "step", "unit", "integer", "tune"],
                 required: ["default", "min", "max"]
             )
         else {
@@ -204,7 +223,8 @@ public enum PolicyFile: Sendable {
             }
             step = s
         }
-        return Parameter(name: name, value: value, range: low...high, step: step, dimension: dimension, isInteger: isInteger)
+        let tunable = map["tune"].flatMap { r.boolean($0, "tune") } ?? true
+        return Parameter(name: name, value: value, range: low...high, step: step, dimension: dimension, isInteger: isInteger, isTunable: tunable)
     }
 
     static let actionKeys = [

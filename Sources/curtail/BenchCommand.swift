@@ -5,6 +5,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Curtail's performance on this machine.",
-        subcommands: [BenchEngineCommand.self, BenchMQTTCommand.self, BenchReplayCommand.self, BenchLoopCommand.self, BenchFuzzCommand.self]
+        subcommands: [
+            BenchEngineCommand.self, BenchMQTTCommand.self, BenchReplayCommand.self, BenchTuneCommand.self, BenchLoopCommand.self,
+            BenchFuzzCommand.self,
+        ]
     )
 }

@@ -18,7 +18,8 @@ struct Curtail: AsyncParsableCommand {
             Exit codes: 0 success, 1 invalid input or failure (message on stderr), 2 usage error.
             """,
         subcommands: [
-            ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, RunCommand.self, DemoCommand.self, LogCommand.self, BenchCommand.self,
+            ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, TuneCommand.self, RunCommand.self, DemoCommand.self, LogCommand.self,
+            BenchCommand.self,
             MQTTRelayCommand.self,
         ]
     )

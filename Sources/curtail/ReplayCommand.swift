@@ -23,11 +23,8 @@ struct ReplayCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Price CSV: interval_start_utc then one column per node (gzip accepted).")
-    var prices: String
-
-    @Option(help: "Bitcoin daily CSV (date,btc_usd,difficulty,...) with the hash price.")
-    var bitcoin: String
+    @OptionGroup(title: "History")
+    var history: HistoryOptions
 
     @Option(help: "Policy file (YAML).")
     var policy: String
@@ -40,18 +37,6 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(help: "Last day (local, inclusive) or end time (exclusive). Default: end of the price file.")
     var to: String?
-
-    @Option(help: "Price column to read from a multi-node file (e.g. HB_NORTH). Default: the only column, else the site's node.")
-    var node: String?
-
-    @Option(name: .customLong("day-ahead"), help: "Day-ahead hourly price CSV (for policies with price: da or da_price rules).")
-    var dayAhead: String?
-
-    @Option(name: .customLong("four-cp"), help: "ERCOT 4CP intervals CSV, to charge transmission (site transmission_usd_per_kw_year).")
-    var fourCP: String?
-
-    @Option(name: .customLong("system-load"), help: "ERCOT hourly system load CSV, to derive causal 4CP alerts.")
-    var systemLoad: String?
 
     @Option(name: .customLong("set"), help: "Set a policy parameter: NAME=VALUE (repeatable).")
     var settings: [String] = []
@@ -70,14 +55,7 @@ struct ReplayCommand: ParsableCommand {
             throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
         }
         let siteModel = loaded.site.site
-        var parameters: [String: Double] = [:]
-        for setting in settings {
-            let parts = setting.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--set takes NAME=VALUE with a number, found '\(setting)'")
-            }
-            parameters[String(parts[0])] = value
-        }
+        let parameters = try HistoryOptions.parameters(settings)
         var replay: Replay
         do {
             replay = try Replay(policy: loaded.policy, site: siteModel, parameters: parameters)
@@ -88,7 +66,7 @@ struct ReplayCommand: ParsableCommand {
         let result: ReplayResult
         do {
             let started = ContinuousClock.now
-            let inputs = try loadInputs(site: siteModel)
+            let inputs = try history.load(site: siteModel)
             let window = try ReplayWindow.resolve(from: from, to: to, timeZone: siteModel.timeZone, prices: inputs.prices, bitcoin: inputs.bitcoin)
             let loadedAt = ContinuousClock.now
             result = try replay.run(inputs, window: window, options: Replay.Options(recordIntervals: report != nil))
@@ -117,27 +95,6 @@ struct ReplayCommand: ParsableCommand {
             StandardStreams.out(SummaryTable.render(result))
             if let report { StandardStreams.out("report: \(report)/report.html (per-interval data: \(report)/intervals.csv)") }
         }
-    }
-
-    private func loadInputs(site: Site) throws(HistoryError) -> ReplayInputs {
-        let priceRange = -10_000.0...100_000.0
-        let series = try Self.loadNode(prices, node: node, site: site, range: priceRange)
-        let history = try BitcoinHistory.load(path: bitcoin)
-        let dayAheadSeries = try dayAhead.map { (path) throws(HistoryError) in try Self.loadNode(path, node: node, site: site, range: priceRange) }
-        let calendar = try fourCP.map { (path) throws(HistoryError) in try FourCPCalendar.load(path: path) }
-        let alerts = try systemLoad.map { (path) throws(HistoryError) in
-            PeakAlertModel(load: try TimeSeriesFile.load(path: path, column: "load_mw"), timeZone: site.timeZone)
-        }
-        if calendar != nil && site.transmissionUSDPerKWYear == nil {
-            StandardStreams.err("warning: --four-cp given but the site has no transmission_usd_per_kw_year; no 4CP charge is applied")
-        }
-        return ReplayInputs(prices: series, bitcoin: history, dayAhead: dayAheadSeries, fourCP: calendar, peakAlerts: alerts)
-    }
-
-    /// Reads `node` when given; otherwise the only value column, or the site's node from a
-    /// multi-node file.
-    static func loadNode(_ path: String, node: String?, site: Site, range: ClosedRange<Double>) throws(HistoryError) -> TimeSeries {
-        try TimeSeriesFile.load(path: path, column: node, defaultColumn: site.node, valueRange: range)
     }
 
     private func writeReport(_ result: ReplayResult, site: Site, directory: String) throws {

@@ -9,10 +9,12 @@
 enum StandardStreams {
     static func out(_ text: String) { write(1, text) }
     static func err(_ text: String) { write(2, text) }
+    /// Stderr without the trailing newline (progress lines redrawn with `\r`).
+    static func errRaw(_ text: String) { write(2, text, newline: false) }
 
-    private static func write(_ descriptor: Int32, _ text: String) {
+    private static func write(_ descriptor: Int32, _ text: String, newline: Bool = true) {
         var bytes = Array(text.utf8)
-        if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        if newline && bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }

@@ -22,6 +22,9 @@ public struct DecisionInput: Sendable {
     public var measuredSitePower: Megawatts?
     /// Since when the MQTT broker is unreachable (`nil`: connected or not applicable).
     public var brokerLostSince: Timestamp?
+    /// `time` in the site's market time zone, when the caller has it already (replay computes
+    /// it once per window for every candidate); `nil`: the engine computes it.
+    public var localTime: LocalTime?
 
     public init(
         time: Timestamp,
@@ -33,7 +36,8 @@ public struct DecisionInput: Sendable {
         eeaLevel: Int = 0,
         frequency: Double? = nil,
         measuredSitePower: Megawatts? = nil,
-        brokerLostSince: Timestamp? = nil
+        brokerLostSince: Timestamp? = nil,
+        localTime: LocalTime? = nil
     ) {
         self.time = time
         self.realTimePrice = realTimePrice
@@ -45,5 +49,6 @@ public struct DecisionInput: Sendable {
         self.frequency = frequency
         self.measuredSitePower = measuredSitePower
         self.brokerLostSince = brokerLostSince
+        self.localTime = localTime
     }
 }

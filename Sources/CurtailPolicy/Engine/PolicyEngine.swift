@@ -16,13 +16,19 @@ public struct PolicyEngine: Sendable {
     private var directives: DispatchDirectives
     private var windows: [PriceWindow]
     private let aggregateWindow: [Int]
-    /// Per rule, per action: the group indices it selects (empty for non-group actions).
-    private let selections: [[[Int]]]
+    /// Every rule's actions flattened, with their value expressions in one program set and
+    /// their group selections in one index array: applying a rule touches no reference-counted
+    /// storage.
+    private let actions: [FlatAction]
+    private let ruleActions: [Range<Int>]
+    private let actionPrograms: ProgramSet
+    private let selectedGroups: [Int]
     private let needsLocalTime: Bool
     private let needsEvents: Bool
     private var lastPriceInterval: Int64?
     private var eventBaselines: [String: Double] = [:]
     private var firedScratch: [Int] = []
+    private var conditionValues: [Double] = []
     // Settings resolved from the parameters (by applyParameters), not per tick.
     private var breakEvenPerHashPrice: (max: Double, min: Double) = (.nan, .nan)
     private var energyAdder = 0.0
@@ -78,7 +84,37 @@ public struct PolicyEngine: Sendable {
             }
             selections.append(perAction)
         }
-        self.selections = selections
+        var actions: [FlatAction] = []
+        var ruleActions: [Range<Int>] = []
+        var programs: [CompiledExpression] = []
+        var selectedGroups: [Int] = []
+        for (r, rule) in policy.rules.enumerated() {
+            let start = actions.count
+            for (a, action) in rule.actions.enumerated() {
+                var flat = FlatAction(kind: .immediate, program: -1, groups: 0..<0)
+                switch action {
+                case .capSite(let e): flat.kind = .capSite; flat.program = programs.count; programs.append(e)
+                case .floorSite(let e): flat.kind = .floorSite; flat.program = programs.count; programs.append(e)
+                case .price(let e): flat.kind = .price; flat.program = programs.count; programs.append(e)
+                case .priceOffset(let e): flat.kind = .priceOffset; flat.program = programs.count; programs.append(e)
+                case .strike(let e): flat.kind = .strike; flat.program = programs.count; programs.append(e)
+                case .strikeOffset(let e): flat.kind = .strikeOffset; flat.program = programs.count; programs.append(e)
+                case .forceOn, .forceOff, .hold:
+                    flat.kind = {
+                        if case .forceOn = action { return .forceOn }; if case .forceOff = action { return .forceOff }; return .hold
+                    }()
+                    flat.groups = selectedGroups.count..<(selectedGroups.count + selections[r][a].count)
+                    selectedGroups += selections[r][a]
+                case .immediate: flat.kind = .immediate
+                }
+                actions.append(flat)
+            }
+            ruleActions.append(start..<actions.count)
+        }
+        self.actions = actions
+        self.ruleActions = ruleActions
+        self.actionPrograms = ProgramSet(programs)
+        self.selectedGroups = selectedGroups
         conditions = ProgramSet(policy.rules.map(\.condition))
         finalRules = policy.rules.map(\.isFinal)
         let environment = policy.environment
@@ -93,7 +129,10 @@ public struct PolicyEngine: Sendable {
             }
         }
         self.aggregateWindow = aggregateWindow
-        windows = windowSeconds.map { PriceWindow(seconds: $0) }
+        windows = windowSeconds.enumerated().map { index, seconds in
+            let ordered = environment.aggregates.indices.contains { aggregateWindow[$0] == index && environment.aggregates[$0].kind != .average }
+            return PriceWindow(seconds: seconds, keepsOrder: ordered)
+        }
         needsLocalTime = environment.usedVariables.contains { $0.needsLocalTime }
         needsEvents =
             !environment.eventPrograms.isEmpty || environment.usedVariables.contains(.eventActive)
@@ -122,6 +161,22 @@ public struct PolicyEngine: Sendable {
         guard let index = policy.parameterIndex(name) else { throw .unknownParameter(name, known: policy.parameters.map(\.name)) }
         guard policy.parameters[index].range.contains(value) else { throw .outOfRange(name, value, policy.parameters[index].range) }
         parameterValues[index] = value
+        applyParameters()
+    }
+
+    /// Sets every parameter at once (policy order), applying them once.
+    ///
+    /// - Throws: ``PolicyError`` for a value outside its declared range, or a count that is not
+    ///   the number of parameters.
+    public mutating func set(parameters values: [Double]) throws(PolicyError) {
+        guard values.count == policy.parameters.count else {
+            throw PolicyError("\(values.count) parameter values given, the policy declares \(policy.parameters.count)")
+        }
+        for (parameter, value) in zip(policy.parameters, values) where !parameter.range.contains(value) {
+            throw .outOfRange(parameter.name, value, parameter.range)
+        }
+        guard values != parameterValues else { return }
+        parameterValues = values
         applyParameters()
     }
 
@@ -168,7 +223,7 @@ public struct PolicyEngine: Sendable {
     }
 
     /// Decides one tick, overwriting `decision` (reuse one value across ticks to avoid allocation).
-    public mutating func decide(_ input: DecisionInput, into decision: inout Decision) {
+    public mutating func decide(_ input: borrowing DecisionInput, into decision: inout Decision) {
         let time = input.time
 
         // Prices and windows.
@@ -206,7 +261,7 @@ public struct PolicyEngine: Sendable {
         context[.siteMW] = dispatcher.lastSitePower.value
         context[.measuredMW] = input.measuredSitePower?.value ?? .nan
         if needsLocalTime {
-            let local = site.timeZone.localTime(at: time)
+            let local = input.localTime ?? site.timeZone.localTime(at: time)
             context[.hour] = Double(local.hour)
             context[.minute] = Double(local.minute)
             context[.weekday] = Double(local.weekday)
@@ -233,8 +288,10 @@ public struct PolicyEngine: Sendable {
         var strikeSet = false
         var priceOffset = 0.0
         firedScratch.removeAll(keepingCapacity: true)
+        // Conditions are pure: evaluating them all at once is the same as one by one.
+        conditions.evaluateAll(in: context, into: &conditionValues)
         for r in 0..<conditions.count {
-            guard conditions.evaluate(r, in: context) != 0 else { continue }
+            guard conditionValues[r] != 0 else { continue }
             firedScratch.append(r)
             apply(rule: r, priceSet: &priceSet, strikeSet: &strikeSet, priceOffset: &priceOffset)
             if finalRules[r] { break }
@@ -255,44 +312,41 @@ public struct PolicyEngine: Sendable {
 
         dispatcher.dispatch(directives, at: time, newPriceInterval: newInterval, into: &decision)
         decision.constraints.formUnion(failsafeConstraint)
-        decision.firedRules.removeAll(keepingCapacity: true)
-        decision.firedRules.append(contentsOf: firedScratch)
+        // The scratch list becomes the decision's; the decision's old list is the next scratch.
+        swap(&decision.firedRules, &firedScratch)
     }
 
     /// Applies the actions of a fired rule to the directives.
     private mutating func apply(rule r: Int, priceSet: inout Bool, strikeSet: inout Bool, priceOffset: inout Double) {
-        for (a, action) in policy.rules[r].actions.enumerated() {
-            switch action {
-            case .capSite(let expression):
-                let value = expression.evaluate(in: context)
+        for index in ruleActions[r] {
+            let action = actions[index]
+            switch action.kind {
+            case .capSite:
+                let value = actionPrograms.evaluate(action.program, in: context)
                 if !value.isNaN { directives.capMW = min(directives.capMW, max(0, value)) }
-            case .floorSite(let expression):
-                let value = expression.evaluate(in: context)
+            case .floorSite:
+                let value = actionPrograms.evaluate(action.program, in: context)
                 if value.isFinite { directives.floorMW = max(directives.floorMW, value) }
-            case .price(let expression):
+            case .price:
                 if !priceSet {
-                    directives.price = expression.evaluate(in: context)
+                    directives.price = actionPrograms.evaluate(action.program, in: context)
                     priceSet = true
                 }
-            case .priceOffset(let expression):
-                priceOffset += expression.evaluate(in: context)
-            case .strike(let expression):
+            case .priceOffset:
+                priceOffset += actionPrograms.evaluate(action.program, in: context)
+            case .strike:
                 if !strikeSet {
-                    directives.strikeOverride = expression.evaluate(in: context)
+                    directives.strikeOverride = actionPrograms.evaluate(action.program, in: context)
                     strikeSet = true
                 }
-            case .strikeOffset(let expression):
-                directives.strikeOffset += expression.evaluate(in: context)
+            case .strikeOffset:
+                directives.strikeOffset += actionPrograms.evaluate(action.program, in: context)
             case .forceOn, .forceOff, .hold:
-                let state: GroupOverride
-                switch action {
-                case .forceOn: state = .forceOn
-                case .forceOff: state = .forceOff
-                default: state = .hold
-                }
+                let state: GroupOverride = action.kind == .forceOn ? .forceOn : (action.kind == .forceOff ? .forceOff : .hold)
                 // Rules run highest priority first: the first to claim a group wins.
-                for g in selections[r][a] where directives.overrides[g] == .none {
-                    directives.overrides[g] = state
+                for i in action.groups {
+                    let g = selectedGroups[i]
+                    if directives.overrides[g] == .none { directives.overrides[g] = state }
                 }
             case .immediate:
                 directives.immediate = true
@@ -342,4 +396,18 @@ public struct PolicyEngine: Sendable {
         context[.eventCapMW] = cap
         return cap
     }
+}
+
+/// One rule action, without payloads: what it does, which value program it reads, which groups
+/// it selects.
+private struct FlatAction: Sendable {
+    enum Kind: UInt8, Sendable {
+        case capSite, floorSite, price, priceOffset, strike, strikeOffset, forceOn, forceOff, hold, immediate
+    }
+
+    var kind: Kind
+    /// Index in the engine's action programs (-1 when the action has no value).
+    var program: Int
+    /// Range in the engine's selected-group indices.
+    var groups: Range<Int>
 }

@@ -10,9 +10,14 @@ struct PriceWindow: Sendable {
     private var head = 0
     private var sum = 0.0
     private var sorted: [Double] = []
+    private var count = 0
+    /// Whether an order statistic (lowest, highest, percentile) is read: only then is a sorted
+    /// copy kept.
+    let keepsOrder: Bool
 
-    init(seconds: Double) {
+    init(seconds: Double, keepsOrder: Bool = true) {
         milliseconds = Int64(seconds * 1000)
+        self.keepsOrder = keepsOrder
     }
 
     /// Adds the price of the interval starting at `time`, dropping those that started
@@ -21,11 +26,13 @@ struct PriceWindow: Sendable {
         times.append(time)
         values.append(value)
         sum += value
-        sorted.insert(value, at: insertionIndex(value))
+        count += 1
+        if keepsOrder { sorted.insert(value, at: insertionIndex(value)) }
         while head < times.count, times[head] <= time - milliseconds {
             let old = values[head]
             sum -= old
-            sorted.remove(at: insertionIndex(old) - 1)
+            count -= 1
+            if keepsOrder { sorted.remove(at: insertionIndex(old) - 1) }
             head += 1
         }
         if head > 256, head * 2 > times.count {
@@ -48,9 +55,9 @@ struct PriceWindow: Sendable {
     }
 
     func value(of aggregate: Aggregate) -> Double {
-        guard !sorted.isEmpty else { return .nan }
+        guard count > 0 else { return .nan }
         switch aggregate.kind {
-        case .average: return sum / Double(sorted.count)
+        case .average: return sum / Double(count)
         case .lowest: return sorted[0]
         case .highest: return sorted[sorted.count - 1]
         case .percentile:
@@ -69,5 +76,6 @@ struct PriceWindow: Sendable {
         sorted.removeAll(keepingCapacity: true)
         head = 0
         sum = 0
+        count = 0
     }
 }

@@ -32,6 +32,35 @@ public struct ProgramSet: Sendable {
     /// Number of programs.
     public var count: Int { ranges.count }
 
+    /// Evaluates every program, writing program `i`'s value to `results[i]` (resized when
+    /// needed): one setup for all of them.
+    public func evaluateAll(in context: ExpressionContext, into results: inout [Double]) {
+        if results.count != ranges.count { results = Array(repeating: 0, count: ranges.count) }
+        ops.withUnsafeBufferPointer { ops in
+            context.variables.withUnsafeBufferPointer { variables in
+                context.parameters.withUnsafeBufferPointer { parameters in
+                    context.aggregates.withUnsafeBufferPointer { aggregates in
+                        context.events.withUnsafeBufferPointer { events in
+                            results.withUnsafeMutableBufferPointer { results in
+                                for (index, range) in ranges.enumerated() {
+                                    results[index] = CompiledExpression.run(
+                                        UnsafeBufferPointer(rebasing: ops[range]),
+                                        depth: depth,
+                                        lists: lists,
+                                        variables: variables,
+                                        parameters: parameters,
+                                        aggregates: aggregates,
+                                        events: events
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Evaluates program `index`. Booleans are 1 and 0.
     public func evaluate(_ index: Int, in context: ExpressionContext) -> Double {
         let range = ranges[index]

@@ -12,13 +12,25 @@ public struct Parameter: Hashable, Sendable {
     public var dimension: Dimension
     /// Whether only whole numbers make sense (interval counts).
     public var isInteger: Bool
+    /// Whether `curtail tune` may change it (`tune: false` in the file pins it; a parameter
+    /// whose range is a single value has nothing to search either).
+    public var isTunable: Bool
 
-    public init(name: String, value: Double, range: ClosedRange<Double>, step: Double? = nil, dimension: Dimension = .none, isInteger: Bool = false) {
+    public init(
+        name: String,
+        value: Double,
+        range: ClosedRange<Double>,
+        step: Double? = nil,
+        dimension: Dimension = .none,
+        isInteger: Bool = false,
+        isTunable: Bool = true
+    ) {
         self.name = name
         self.value = value
         self.range = range
         self.step = step
         self.dimension = dimension
         self.isInteger = isInteger
+        self.isTunable = isTunable
     }
 }

@@ -100,6 +100,8 @@ public struct Policy: Sendable {
     public var hysteresis: Hysteresis
     public var failsafe: Failsafe
     public var parameters: [Parameter]
+    /// Penalties `curtail tune` subtracts from profit.
+    public var tuning: TuningPenalties
     /// Rules in priority order.
     public private(set) var rules: [Rule]
     /// What the expressions use.
@@ -114,6 +116,7 @@ public struct Policy: Sendable {
         hysteresis: Hysteresis = Hysteresis(),
         failsafe: Failsafe = Failsafe(),
         parameters: [Parameter] = [],
+        tuning: TuningPenalties = TuningPenalties(),
         rules: [Rule] = [],
         environment: ExpressionEnvironment = ExpressionEnvironment()
     ) {
@@ -124,6 +127,7 @@ public struct Policy: Sendable {
         self.hysteresis = hysteresis
         self.failsafe = failsafe
         self.parameters = parameters
+        self.tuning = tuning
         self.rules = rules.enumerated().sorted { a, b in
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }.map(\.element)

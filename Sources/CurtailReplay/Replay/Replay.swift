@@ -52,7 +52,14 @@ public struct Replay: Sendable {
         let series = plan.settlementSeries(poolFee: poolFee, energyAdder: policy.economics.energyAdder.resolve(parameterValues))
         let alwaysOn = Self.alwaysOn(site: site, curve: engine.bidCurve)
 
-        var recorder = ResultRecorder(plan: plan, series: series, engine: engine, alwaysOnMW: alwaysOn.megawatts, poolFee: poolFee, detail: options.recordIntervals)
+        var recorder = ResultRecorder(
+            plan: plan,
+            series: series,
+            engine: engine,
+            alwaysOnMW: alwaysOn.megawatts,
+            poolFee: poolFee,
+            detail: options.recordIntervals
+        )
         let ledger = Self.simulate(&engine, plan: plan, series: series, alwaysOnMW: alwaysOn.megawatts, observer: &recorder)
         var alwaysOnTotals = LedgerTotals()
         for k in 0..<plan.count {
@@ -140,7 +147,8 @@ public struct Replay: Sendable {
         var nextSegment = 0
         var segmentIndex = 0
         engine.reset()
-        plan.decisionInputs.withUnsafeBufferPointer { inputs in
+        do {
+            let inputs = plan.decisionInputs
             for k in 0..<inputs.count {
                 var newSegment = false
                 if k == nextSegment {

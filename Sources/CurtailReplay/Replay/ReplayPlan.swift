@@ -136,7 +136,8 @@ public struct ReplayPlan: Sendable {
                     realTimePrice: observation,
                     dayAheadPrice: inputs.dayAhead?.value(at: time).map(USDPerMWh.init),
                     hashPrice: USDPerTerahashDay(hashPrice),
-                    alerts: alerts
+                    alerts: alerts,
+                    localTime: site.timeZone.localTime(at: time)
                 )
             )
         }

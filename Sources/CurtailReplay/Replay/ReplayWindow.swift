@@ -80,7 +80,7 @@ public struct ReplayWindow: Hashable, Sendable, CustomStringConvertible {
 
     /// The UTC instant of local midnight starting day `days` (US transitions are at 02:00, so
     /// midnight always exists once).
-    static func localMidnight(days: Int, timeZone: MarketTimeZone) -> Timestamp {
+    public static func localMidnight(days: Int, timeZone: MarketTimeZone) -> Timestamp {
         let naive = Timestamp(secondsSinceEpoch: Int64(days) * 86_400)
         var guess = naive.adding(seconds: -Double(timeZone.utcOffsetSeconds(at: naive)))
         guess = naive.adding(seconds: -Double(timeZone.utcOffsetSeconds(at: guess)))

@@ -55,8 +55,9 @@ public enum SummaryTable: Sendable {
 }
 
 /// Right-aligned text columns (first column left-aligned).
-enum Table {
-    static func render(_ rows: [[String]]) -> [String] {
+public enum Table: Sendable {
+    /// The rows as lines, columns padded to their widest cell.
+    public static func render(_ rows: [[String]]) -> [String] {
         guard let columns = rows.first?.count else { return [] }
         var widths = Array(repeating: 0, count: columns)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -70,9 +71,9 @@ enum Table {
 }
 
 /// Locale-free number formatting for reports.
-enum Number {
+public enum Number: Sendable {
     /// `1234567.8` → `1,234,568` (digits decimals, thousands grouped).
-    static func grouped(_ value: Double, _ digits: Int) -> String {
+    public static func grouped(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "n/a" : (value > 0 ? "inf" : "-inf") }
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
@@ -94,12 +95,12 @@ enum Number {
     }
 
     /// Grouped with an explicit sign.
-    static func signed(_ value: Double) -> String {
+    public static func signed(_ value: Double) -> String {
         value > 0 ? "+" + grouped(value, 0) : grouped(value, 0)
     }
 
     /// Shortest plain form: `0.5`, `12`, `0.033`.
-    static func plain(_ value: Double) -> String {
+    public static func plain(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
         return String(value)
     }

@@ -1,5 +1,5 @@
-/// A small, fast, seedable random number generator (SplitMix64), so a scenario replays
-/// identically under the same seed.
+/// A small, fast, seedable random number generator (SplitMix64), so a simulator scenario or a
+/// tuning run repeats identically under the same seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 

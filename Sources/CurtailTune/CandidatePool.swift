@@ -1,0 +1,54 @@
+import Synchronization
+
+/// Scores batches of candidates on every core: one child task per worker, each with its own
+/// ``CandidateEvaluator``, taking the next candidate from a shared counter. Scores come back in
+/// the order asked, whichever worker computed them.
+public struct CandidatePool: Sendable {
+    /// One evaluator per worker.
+    public let evaluators: [CandidateEvaluator]
+    /// Called after every candidate with the number scored so far (by this pool, all batches).
+    public let progress: (@Sendable (Int) -> Void)?
+    private let scored = Counter()
+
+    /// A pool of `workers` copies of `evaluator`.
+    public init(_ evaluator: CandidateEvaluator, workers: Int, progress: (@Sendable (Int) -> Void)? = nil) {
+        evaluators = Array(repeating: evaluator, count: max(1, workers))
+        self.progress = progress
+    }
+
+    /// Candidates scored so far.
+    public var count: Int { scored.value.load(ordering: .relaxed) }
+
+    /// Scores `candidates` (each every parameter's value, policy order).
+    public func score(_ candidates: [[Double]]) async -> [CandidateScore] {
+        guard !candidates.isEmpty else { return [] }
+        let next = Counter()
+        let workers = min(evaluators.count, candidates.count)
+        return await withTaskGroup(of: [(Int, CandidateScore)].self) { group in
+            for worker in 0..<workers {
+                group.addTask { [evaluators, scored, progress] in
+                    var evaluator = evaluators[worker]
+                    var results: [(Int, CandidateScore)] = []
+                    while true {
+                        let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard index < candidates.count else { break }
+                        results.append((index, evaluator.score(candidates[index])))
+                        let done = scored.value.wrappingAdd(1, ordering: .relaxed).newValue
+                        progress?(done)
+                    }
+                    return results
+                }
+            }
+            var scores = [CandidateScore?](repeating: nil, count: candidates.count)
+            for await results in group {
+                for (index, score) in results { scores[index] = score }
+            }
+            return scores.map { $0! }
+        }
+    }
+
+    /// A shared atomic counter.
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import CurtailCore
+import CurtailReplay
+import Foundation
+
+/// The history files `curtail replay` and `curtail tune` read.
+struct HistoryOptions: ParsableArguments {
+    @Option(help: "Price CSV: interval_start_utc then one column per node (gzip accepted).")
+    var prices: String
+
+    @Option(help: "Bitcoin daily CSV (date,btc_usd,difficulty,...) with the hash price.")
+    var bitcoin: String
+
+    @Option(help: "Price column to read from a multi-node file (e.g. HB_NORTH). Default: the only column, else the site's node.")
+    var node: String?
+
+    @Option(name: .customLong("day-ahead"), help: "Day-ahead hourly price CSV (for policies with price: da or da_price rules).")
+    var dayAhead: String?
+
+    @Option(
+        name: .customLong("four-cp"),
+        help: "ERCOT 4CP intervals CSV: transmission charges (site transmission_usd_per_kw_year) and 4CP obligations met or missed."
+    )
+    var fourCP: String?
+
+    @Option(name: .customLong("system-load"), help: "ERCOT hourly system load CSV, to derive causal 4CP alerts.")
+    var systemLoad: String?
+
+    /// Loads every file given.
+    func load(site: Site) throws(HistoryError) -> ReplayInputs {
+        let priceRange = -10_000.0...100_000.0
+        let series = try TimeSeriesFile.load(path: prices, column: node, defaultColumn: site.node, valueRange: priceRange)
+        let history = try BitcoinHistory.load(path: bitcoin)
+        let dayAheadSeries = try dayAhead.map { (path) throws(HistoryError) in
+            try TimeSeriesFile.load(path: path, column: node, defaultColumn: site.node, valueRange: priceRange)
+        }
+        let calendar = try fourCP.map { (path) throws(HistoryError) in try FourCPCalendar.load(path: path) }
+        let alerts = try systemLoad.map { (path) throws(HistoryError) in
+            PeakAlertModel(load: try TimeSeriesFile.load(path: path, column: "load_mw"), timeZone: site.timeZone)
+        }
+        if calendar != nil && site.transmissionUSDPerKWYear == nil {
+            StandardStreams.err("warning: --four-cp given but the site has no transmission_usd_per_kw_year; no 4CP charge is applied")
+        }
+        return ReplayInputs(prices: series, bitcoin: history, dayAhead: dayAheadSeries, fourCP: calendar, peakAlerts: alerts)
+    }
+
+    /// `NAME=VALUE` settings as a dictionary.
+    static func parameters(_ settings: [String]) throws -> [String: Double] {
+        var parameters: [String: Double] = [:]
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--set takes NAME=VALUE with a number, found '\(setting)'")
+            }
+            parameters[String(parts[0])] = value
+        }
+        return parameters
+    }
+}

@@ -1,0 +1,267 @@
+import ArgumentParser
+import CurtailCore
+import CurtailPolicy
+import CurtailPolicyFiles
+import CurtailReplay
+import CurtailTune
+import Foundation
+
+/// `curtail tune`: search a policy's declared parameters on past years, prove the result on a
+/// later window the search never saw, and write the tuned policy file.
+struct TuneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Tune a policy's parameters on past prices and validate them out of sample.",
+        discussion: """
+            Searches the parameters the policy declares (every lattice point when there are no more \
+            than --budget of them, else random exploration then local refinement), scoring each \
+            candidate by replaying the training window with the same engine and economics as \
+            `curtail replay`. The objective is profit minus the penalties the policy declares under \
+            `tuning:`. The best candidate and the defaults are then replayed on the test window, \
+            with always-on and the oracle; a warning says when the test result is much worse than \
+            training promised.
+
+            --train and --test take A..B where A and B are years (2021..2022), local dates \
+            (2021-01-01..2022-12-31, B inclusive) or ISO-8601 UTC times (B exclusive). They must \
+            not overlap.
+
+            The tuned file is the policy file with the tuned defaults and a header saying how it was \
+            tuned; `curtail replay` on it reproduces the test figures exactly. The same seed gives \
+            the same file. See docs/tuning.md.
+
+            Exit codes: 0 success, 1 invalid input (message on stderr), 2 usage error.
+            """
+    )
+
+    @Option(help: "Policy file (YAML).")
+    var policy: String
+
+    @OptionGroup(title: "History")
+    var history: HistoryOptions
+
+    @Option(help: "Training window, A..B (years, local dates or ISO-8601 times).")
+    var train: String
+
+    @Option(help: "Test window, A..B; must not overlap the training window.")
+    var test: String
+
+    @Option(help: "Site file (YAML); default: the site the policy names.")
+    var site: String?
+
+    @Option(help: "Where to write the tuned policy. Default: next to the policy, as NAME.tuned.yaml.")
+    var out: String?
+
+    @Option(help: "Most candidates to evaluate per search, the defaults included.")
+    var budget: Int = 2000
+
+    @Option(help: "Seed of the random search (the same seed gives the same tuned file).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker tasks. Default: one per core.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("tune"), help: "Search only this parameter (repeatable). Default: every tunable parameter.")
+    var only: [String] = []
+
+    @Option(name: .customLong("set"), help: "Pin a parameter: NAME=VALUE (repeatable); it is not searched.")
+    var settings: [String] = []
+
+    @Option(name: .customLong("range"), help: "Narrow a parameter's search range: NAME=MIN..MAX (repeatable).")
+    var ranges: [String] = []
+
+    @Flag(help: "Also run walk-forward folds: for each year after the first, tune on the years before it and test on it.")
+    var rolling = false
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    @Option(help: "Write tuning.html (charts of the objective) and candidates.csv into this directory.")
+    var report: String?
+
+    func validate() throws {
+        guard budget >= 2 else { throw ValidationError("--budget must be at least 2 (the defaults and one candidate)") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be 1...256") }
+    }
+
+    func run() async throws {
+        let loaded: ConfigurationFiles.Loaded
+        do {
+            loaded = try ConfigurationFiles.load(policyPath: policy, sitePath: site)
+        } catch {
+            throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        let policyModel = loaded.policy
+        let siteModel = loaded.site.site
+        let fixed = try HistoryOptions.parameters(settings)
+        var narrowed: [String: ClosedRange<Double>] = [:]
+        for text in ranges {
+            let parts = text.split(separator: "=", maxSplits: 1)
+            let bounds = parts.count == 2 ? parts[1].components(separatedBy: "..") : []
+            guard bounds.count == 2, let low = Double(bounds[0]), let high = Double(bounds[1]) else {
+                throw ValidationError("--range takes NAME=MIN..MAX, found '\(text)'")
+            }
+            guard low <= high else {
+                throw InvalidInput(TuningError.emptyRange(parameter: String(parts[0]), range: "\(bounds[0])..\(bounds[1])").description)
+            }
+            narrowed[String(parts[0])] = low...high
+        }
+
+        let progressBar = ProgressBar()
+        let report: TuningReport
+        do {
+            let space = try TuningSpace(policy: policyModel, only: only, fixed: fixed, ranges: narrowed)
+            let inputs = try history.load(site: siteModel)
+            let trainWindow = try Self.window(train, option: "--train", site: siteModel, inputs: inputs)
+            let testWindow = try Self.window(test, option: "--test", site: siteModel, inputs: inputs)
+            let tuner = try Tuner(
+                policy: policyModel,
+                site: siteModel,
+                space: space,
+                options: Tuner.Options(budget: budget, seed: seed, workers: jobs, rolling: rolling)
+            )
+            report = try await tuner.run(inputs: inputs, train: trainWindow, test: testWindow) { progress in
+                progressBar.update(stage: progress.stage, done: progress.done, total: progress.total)
+            }
+            progressBar.finish()
+        } catch let error as TuningError {
+            progressBar.finish()
+            throw InvalidInput(error.description)
+        } catch let error as HistoryError {
+            progressBar.finish()
+            throw InvalidInput(error.description)
+        } catch let error as PolicyError {
+            progressBar.finish()
+            throw InvalidInput("\(policy): \(error)")
+        }
+
+        let outPath = out ?? Self.defaultOut(policy)
+        try writeTunedFile(report, loaded: loaded, to: outPath)
+        if let directory = self.report {
+            try writeReport(report, directory: directory)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            StandardStreams.out(String(decoding: try encoder.encode(TuningSummary(report)), as: UTF8.self))
+        } else {
+            StandardStreams.out(TuningTable.render(report))
+            StandardStreams.out("\ntuned policy: \(outPath)")
+            if let directory = self.report { StandardStreams.out("report: \(directory)/tuning.html (all candidates: \(directory)/candidates.csv)") }
+        }
+        for warning in report.warnings where json { StandardStreams.err("warning: \(warning)") }
+    }
+
+    /// `A..B` as a window: years, local dates (B inclusive) or ISO-8601 times (B exclusive).
+    static func window(_ text: String, option: String, site: Site, inputs: ReplayInputs) throws -> ReplayWindow {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ValidationError("\(option) takes A..B (e.g. 2021..2022 or 2021-01-01..2022-06-30), found '\(text)'")
+        }
+        let isYear = { (s: String) in s.count == 4 && s.allSatisfy(\.isNumber) }
+        let from = isYear(parts[0]) ? parts[0] + "-01-01" : parts[0]
+        let to = isYear(parts[1]) ? parts[1] + "-12-31" : parts[1]
+        do {
+            return try ReplayWindow.resolve(from: from, to: to, timeZone: site.timeZone, prices: inputs.prices, bitcoin: inputs.bitcoin)
+        } catch {
+            let message = error.description.replacingOccurrences(of: "--from", with: "A").replacingOccurrences(of: "--to", with: "B")
+            throw InvalidInput("\(option) \(text): \(message)")
+        }
+    }
+
+    /// `dir/name.yaml` → `dir/name.tuned.yaml`.
+    static func defaultOut(_ policy: String) -> String {
+        let url = URL(fileURLWithPath: policy)
+        let base = url.deletingPathExtension().lastPathComponent
+        let directory = (policy as NSString).deletingLastPathComponent
+        return (directory.isEmpty ? "" : directory + "/") + base + ".tuned.yaml"
+    }
+
+    private func writeTunedFile(_ report: TuningReport, loaded: ConfigurationFiles.Loaded, to path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: policy, encoding: .utf8)
+        } catch {
+            throw InvalidInput("\(policy): cannot read the policy again to write the tuned file: \(error.localizedDescription)")
+        }
+        var values: [String: Double] = [:]
+        for change in report.changes { values[change.name] = change.tunedValue }
+        let t = report.tuned
+        let d = report.defaults
+        let searched = report.changes.filter(\.searched)
+        let header =
+            [
+                "from \((policy as NSString).lastPathComponent), seed \(report.seed), budget \(report.budget): \(report.strategy.rawValue) search over \(searched.map(\.name).joined(separator: ", ")), \(report.evaluated.count) candidates.",
+                "Site \(report.siteID). Objective = profit minus the penalties under `tuning:` (USD).",
+                "Train \(report.train): objective \(Number.grouped(t.train.objective, 0)) (defaults \(Number.grouped(d.train.objective, 0))).",
+                "Test  \(report.test): objective \(Number.grouped(t.test.objective, 0)) (defaults \(Number.grouped(d.test.objective, 0)), always-on \(Number.grouped(t.test.replay.alwaysOn.profitUSD, 0)), oracle \(Number.grouped(t.test.replay.oracle.profitUSD, 0)), capture \(Number.grouped(t.test.replay.captureRatio, 3))).",
+                "Changed: "
+                    + (report.changes.filter { $0.tunedValue != $0.defaultValue }.map {
+                        "\($0.name) \(Number.plain($0.defaultValue)) -> \(Number.plain($0.tunedValue))"
+                    }.joined(separator: ", ").nonEmpty ?? "nothing (the defaults scored best)") + ".",
+            ] + report.warnings.map { "Warning: \($0)" }
+
+        // Keep the site reference valid from where the tuned file is written.
+        var siteReference: String?
+        if let reference = loaded.policy.siteReference, site == nil {
+            let policyDirectory = URL(fileURLWithPath: policy).deletingLastPathComponent()
+            let siteURL = URL(fileURLWithPath: reference, relativeTo: policyDirectory).standardizedFileURL
+            let outDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
+            if outDirectory != policyDirectory.standardizedFileURL {
+                siteReference = Self.relativePath(from: outDirectory.path, to: siteURL.path)
+            }
+        }
+        let rendered: String
+        do {
+            rendered = try TunedPolicyFile.render(text, file: policy, values: values, header: header, siteReference: siteReference)
+        } catch {
+            throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(rendered.utf8).write(to: URL(fileURLWithPath: path + ".partial"))
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
+        } catch {
+            throw InvalidInput("\(path): cannot write the tuned policy: \(error.localizedDescription)")
+        }
+    }
+
+    private func writeReport(_ report: TuningReport, directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var csv = (report.space.axes.map(\.name) + ["objective_usd", "profit_usd", "penalty_usd", "cycles", "unmet_obligations"]).joined(
+                separator: ","
+            )
+            csv += "\n"
+            for candidate in report.evaluated {
+                let values = report.space.axes.map { Number.plain(candidate.score.values[$0.parameterIndex]) }
+                let score = candidate.score
+                csv +=
+                    (values + [
+                        "\(score.objective)", "\(score.profitUSD)", "\(score.penaltyUSD)", "\(score.ledger.totals.cycles)",
+                        "\(score.ledger.unmetObligations)",
+                    ]).joined(separator: ",") + "\n"
+            }
+            try Data(csv.utf8).write(to: URL(fileURLWithPath: directory + "/candidates.csv"))
+            try Data(TuningHTML.render(report).utf8).write(to: URL(fileURLWithPath: directory + "/tuning.html"))
+        } catch {
+            throw InvalidInput("\(directory): cannot write the report: \(error.localizedDescription)")
+        }
+    }
+
+    /// A relative path from directory `from` to `to` (both absolute, standardized).
+    static func relativePath(from: String, to: String) -> String {
+        let a = from.split(separator: "/")
+        let b = to.split(separator: "/")
+        var common = 0
+        while common < a.count && common < b.count - 1 && a[common] == b[common] { common += 1 }
+        return (Array(repeating: "..", count: a.count - common) + b[common...].map(String.init)).joined(separator: "/")
+    }
+}
+
+extension String {
+    /// `nil` when empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,126 @@
+import CurtailTestSupport
+import Foundation
+import Testing
+
+/// `curtail tune` as a user runs it, on real ERCOT prices: the tuned file, its round trip
+/// through `validate` and `replay`, determinism, the report, and bad input.
+@Suite("curtail tune", .serialized)
+struct TuneCommandTests {
+    static let prices = TestRepository.dataPath("ercot_rtm_spp_hb_west_15min.csv")
+    static let bitcoin = TestRepository.dataPath("btc_daily.csv")
+
+    static func tune(_ extra: [String], policy: String = "Policies/dual-strike.yaml") throws -> CurtailProcess.Output {
+        try CurtailProcess.run(
+            [
+                "tune", "--policy", policy, "--prices", prices, "--bitcoin", bitcoin, "--train", "2023-01-01..2023-01-31", "--test",
+                "2023-02-01..2023-02-14",
+            ]
+                + extra
+        )
+    }
+
+    static func temporary(_ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-tune-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appending(path: name).path
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("the tuned file validates, carries the tuned values, and curtail replay reproduces the test figures exactly")
+    func roundTrip() throws {
+        let out = try Self.temporary("dual.tuned.yaml")
+        defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
+        let tuned = try Self.tune(["--budget", "40", "--seed", "3", "--out", out, "--json"])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let summary = try Self.json(tuned.stdout)
+        #expect(summary["candidates"] as? Int == 40)
+        #expect(summary["strategy"] as? String == "random+local")
+
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasPrefix("# Tuned by `curtail tune` from dual-strike.yaml, seed 3, budget 40"))
+        let validate = try CurtailProcess.run(["validate", out])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        // Every tuned value is the file's new default.
+        let parameters = try #require(summary["parameters"] as? [[String: Any]])
+        for parameter in parameters {
+            let name = try #require(parameter["name"] as? String)
+            let value = try #require(parameter["tuned"] as? Double)
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("  \(name): {default: ") })
+            let written = line.dropFirst("  \(name): {default: ".count).prefix { $0 != "," }
+            #expect(Double(written) == value, "\(line)")
+        }
+
+        let replay = try CurtailProcess.run([
+            "replay", "--policy", out, "--prices", Self.prices, "--bitcoin", Self.bitcoin, "--from", "2023-02-01", "--to", "2023-02-14", "--json",
+        ])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        let replayed = try Self.json(replay.stdout)
+        let tunedTest = try #require((summary["tuned"] as? [String: Any])?["test"] as? [String: Double])
+        let policy = try #require(replayed["policy"] as? [String: Double])
+        #expect(policy["profit_usd"] == tunedTest["profit_usd"])
+        #expect(replayed["capture_ratio"] as? Double == tunedTest["capture_ratio"])
+    }
+
+    @Test("the same seed writes the same file; the report has a chart per main parameter and every candidate")
+    func deterministicAndReport() throws {
+        let first = try Self.temporary("a.yaml")
+        let second = try Self.temporary("b.yaml")
+        let report = (second as NSString).deletingLastPathComponent + "/report"
+        defer {
+            for path in [first, second] { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        }
+        let a = try Self.tune(["--budget", "30", "--seed", "11", "--out", first, "--jobs", "1"])
+        let b = try Self.tune(["--budget", "30", "--seed", "11", "--out", second, "--jobs", "2", "--report", report])
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr) \(b.stderr)")
+        #expect(try String(contentsOfFile: first, encoding: .utf8) == String(contentsOfFile: second, encoding: .utf8))
+        #expect(a.stdout.contains("out of sample the tuned parameters") && a.stdout.contains("always-on") && a.stdout.contains("oracle"))
+
+        let html = try String(contentsOfFile: report + "/tuning.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        #expect(!html.contains("<script") && !html.contains("src=\"http"))
+        let csv = try String(contentsOfFile: report + "/candidates.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 1 + 30)
+        #expect(csv[0] == "emergency_strike,margin,curtail_after,resume_after,objective_usd,profit_usd,penalty_usd,cycles,unmet_obligations")
+    }
+
+    @Test("bad input: overlapping windows, windows outside the data, nothing to tune, empty ranges")
+    func badInput() throws {
+        let out = try Self.temporary("never.yaml")
+        defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
+        let overlap = try CurtailProcess.run([
+            "tune", "--policy", "Policies/dual-strike.yaml", "--prices", Self.prices, "--bitcoin", Self.bitcoin,
+            "--train", "2022..2023", "--test", "2023-06-01..2023-06-30", "--out", out,
+        ])
+        #expect(overlap.status == 1)
+        #expect(overlap.stderr.contains("overlap") && overlap.stderr.contains("the test must be data the search never saw"))
+
+        let outside = try CurtailProcess.run([
+            "tune", "--policy", "Policies/dual-strike.yaml", "--prices", Self.prices, "--bitcoin", Self.bitcoin,
+            "--train", "2023..2023", "--test", "2026..2026", "--out", out,
+        ])
+        #expect(outside.status == 1)
+        #expect(outside.stderr.contains("--test 2026..2026") && outside.stderr.contains("outside the data"))
+
+        let directory = (out as NSString).deletingLastPathComponent
+        let plain = directory + "/plain.yaml"
+        try "policy: plain\nsite: \(TestRepository.exampleSite)\nrules: []\n".write(toFile: plain, atomically: true, encoding: .utf8)
+        let nothing = try Self.tune(["--out", out], policy: plain)
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("declares no tunable parameters"))
+
+        let empty = try Self.tune(["--range", "margin=10..4", "--out", out])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("the search range of 'margin' is empty"))
+
+        let wide = try Self.tune(["--range", "margin=-100..4", "--out", out])
+        #expect(wide.status == 1)
+        #expect(wide.stderr.contains("outside the range the policy declares"))
+
+        let usage = try Self.tune(["--train", "2023", "--out", out])
+        #expect(usage.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
