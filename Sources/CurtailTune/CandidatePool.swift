@@ -16,9 +16,6 @@ public struct CandidatePool: Sendable {
         self.progress = progress
     }
 
-    /// Candidates scored so far.
-    public var count: Int { scored.value.load(ordering: .relaxed) }
-
     /// Scores `candidates` (each every parameter's value, policy order).
     public func score(_ candidates: [[Double]]) async -> [CandidateScore] {
         guard !candidates.isEmpty else { return [] }

@@ -226,7 +226,8 @@ public enum HTMLReport: Sendable {
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-    static func escape(_ text: String) -> String {
+    /// `text` safe inside HTML text and attribute values.
+    public static func escape(_ text: String) -> String {
         var out = ""
         for c in text {
             switch c {
