@@ -61,6 +61,25 @@ struct ExpressionTests {
         #expect(try truth("frequency < 59.7 Hz") { $0[.frequency] = 59.6 })
     }
 
+    @Test("and/or short-circuit and still give the full truth table, nested and mixed with not")
+    func shortCircuit() throws {
+        for bits in 0..<8 {
+            let (a, b, c) = (Double(bits & 1), Double(bits >> 1 & 1), Double(bits >> 2 & 1))
+            let set: (inout ExpressionContext) -> Void = {
+                $0[.hour] = a; $0[.minute] = b; $0[.month] = c
+            }
+            let (x, y, z) = (a == 1, b == 1, c == 1)
+            #expect(try truth("hour == 1 and minute == 1", set) == (x && y))
+            #expect(try truth("hour == 1 or minute == 1", set) == (x || y))
+            #expect(try truth("hour == 1 and minute == 1 or month == 1", set) == ((x && y) || z))
+            #expect(try truth("hour == 1 or minute == 1 and month == 1", set) == (x || (y && z)))
+            #expect(try truth("not (hour == 1 or minute == 1) and (month == 1 or hour == 1)", set) == (!(x || y) && (z || x)))
+            #expect(try truth("(hour == 1 and (minute == 1 or month == 1)) or not month == 1", set) == ((x && (y || z)) || !z))
+        }
+        // The skipped side leaves the stack as the operator would: arithmetic around it still works.
+        #expect(try value("min(1, 2) + 3") == 4)
+    }
+
     @Test("unknown values (NaN) make every comparison false")
     func unknown() throws {
         #expect(try !truth("da_price > 50"))

@@ -86,6 +86,29 @@ struct TuneCommandTests {
         #expect(csv[0] == "emergency_strike,margin,curtail_after,resume_after,objective_usd,profit_usd,penalty_usd,cycles,unmet_obligations")
     }
 
+    @Test("--rolling adds a walk-forward fold per year after the first, each trained only on the years before it")
+    func rolling() throws {
+        let out = try Self.temporary("rolling.yaml")
+        defer { try? FileManager.default.removeItem(atPath: (out as NSString).deletingLastPathComponent) }
+        let output = try CurtailProcess.run([
+            "tune", "--policy", "Policies/breakeven.yaml", "--prices", Self.prices, "--bitcoin", Self.bitcoin,
+            "--train", "2019..2020", "--test", "2021..2021", "--budget", "6", "--rolling", "--out", out, "--json",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = try Self.json(output.stdout)
+        let folds = try #require(summary["folds"] as? [[String: Any]])
+        #expect(folds.count == 2)
+        let tests = folds.compactMap { ($0["test"] as? [String: Any])?["from"] as? String }
+        #expect(tests == ["2020-01-01T06:00:00Z", "2021-01-01T06:00:00Z"])
+        for fold in folds {
+            let train = try #require(fold["train"] as? [String: Any])
+            let test = try #require(fold["test"] as? [String: Any])
+            #expect(train["from"] as? String == "2019-01-01T06:00:00Z")
+            #expect(train["to"] as? String == test["from"] as? String)
+            #expect(fold["candidates"] as? Int == 6)
+        }
+    }
+
     @Test("bad input: overlapping windows, windows outside the data, nothing to tune, empty ranges")
     func badInput() throws {
         let out = try Self.temporary("never.yaml")

@@ -155,6 +155,38 @@ struct TunerTests {
         #expect(message.contains("declares no tunable parameters") && message.contains("min below max"))
     }
 
+    @Test("declared penalties: cycles, cycles over a daily limit and missed obligations come off the profit")
+    func penalties() async throws {
+        let penalised = try PolicyFile.parse(
+            Self.strikePolicy + """
+
+                tuning:
+                  cycle_penalty_usd: 10
+                  max_cycles_per_day: 0.5
+                  over_max_cycle_penalty_usd: 100
+                  unmet_obligation_penalty_usd: 1000
+                """,
+            file: "penalised.yaml"
+        )
+        let expected: Double = 10 * 40 + 100 * 25 + 1000 * 2  // 40 cycles, 25 over the 15 allowed in 30 days
+        #expect(penalised.tuning.penalty(cycles: 40, days: 30, unmetObligations: 2) == expected)
+        #expect(penalised.tuning.penalty(cycles: 10, days: 30, unmetObligations: 0) == 100)
+        let plan = try ReplayPlan(inputs: Self.inputs, window: Self.window(days: 0...29), site: Self.site)
+        var evaluator = try CandidateEvaluator(policy: penalised, site: Self.site, plan: plan)
+        let score = evaluator.score([60])
+        // One wake-up per 48-hour cycle (the 10 block after the 120 block), 15 cycles in 30 days.
+        #expect(abs(score.ledger.totals.cycles - 15) < 1e-9)
+        #expect(score.penaltyUSD == 10 * 15)
+        #expect(score.objective == score.profitUSD - 150)
+
+        #expect(throws: FileDiagnostics.self) {
+            try PolicyFile.parse(Self.strikePolicy + "\ntuning:\n  over_max_cycle_penalty_usd: 5\n", file: "bad.yaml")
+        }
+        #expect(throws: FileDiagnostics.self) {
+            try PolicyFile.parse(Self.strikePolicy + "\ntuning:\n  cycle_penalty: 5\n", file: "bad.yaml")
+        }
+    }
+
     @Test("training and test windows never overlap; walk-forward folds train strictly before they test")
     func windows() throws {
         let a = Self.window(days: 0...9)

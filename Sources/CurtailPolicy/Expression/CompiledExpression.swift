@@ -11,6 +11,9 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
         case add, subtract, multiply, divide, negate
         case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual
         case and, or, not
+        /// Short-circuit: skip the next n ops when the top is 0 (`and`) or not 0 (`or`, which
+        /// then leaves 1).
+        case skipIfFalse(Int), skipIfTrue(Int)
         case minimum(Int), maximum(Int), absolute, clamp
         case inRange
         case inList(Int)
@@ -89,8 +92,27 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
         events: UnsafeBufferPointer<Double>
     ) -> Double {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
+            run(ops, stack: stack, lists: lists, variables: variables, parameters: parameters, aggregates: aggregates, events: events)
+        }
+    }
+
+    /// The interpreter on a stack the caller provides (at least the program's depth).
+    @inline(__always)
+    static func run(
+        _ ops: UnsafeBufferPointer<Op>,
+        stack: UnsafeMutableBufferPointer<Double>,
+        lists: [[Double]],
+        variables: UnsafeBufferPointer<Double>,
+        parameters: UnsafeBufferPointer<Double>,
+        aggregates: UnsafeBufferPointer<Double>,
+        events: UnsafeBufferPointer<Double>
+    ) -> Double {
+        do {
             var top = -1
-            for op in ops {
+            var pc = 0
+            while pc < ops.count {
+                let op = ops[pc]
+                pc += 1
                 switch op {
                 case .constant(let value):
                     top += 1
@@ -150,6 +172,13 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
                     stack[top] = stack[top] != 0 || stack[top + 1] != 0 ? 1 : 0
                 case .not:
                     stack[top] = stack[top] != 0 ? 0 : 1
+                case .skipIfFalse(let count):
+                    if stack[top] == 0 { pc += count }
+                case .skipIfTrue(let count):
+                    if stack[top] != 0 {
+                        stack[top] = 1
+                        pc += count
+                    }
                 case .minimum(let count):
                     var value = stack[top]
                     for offset in 1..<count { value = Swift.min(value, stack[top - offset]) }

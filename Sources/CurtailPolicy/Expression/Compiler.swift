@@ -100,6 +100,10 @@ struct Compiler {
 
     private mutating func emitBinary(_ op: String, _ left: SyntaxTree, _ right: SyntaxTree, offset: Int) throws(ExpressionError) -> ExpressionType {
         let a = try emit(left)
+        // `and`/`or` short-circuit: when the left side decides, skip the right side and the
+        // operator (the left value, 0 or 1, is the result).
+        let jump = ops.count
+        if op == "and" || op == "or" { push(op == "and" ? .skipIfFalse(0) : .skipIfTrue(0), net: 0) }
         let b = try emit(right)
         switch op {
         case "and", "or":
@@ -108,6 +112,8 @@ struct Compiler {
                 throw ExpressionError(offset: offset, message: "'\(op)' needs true/false on both sides, found \(bad)")
             }
             push(op == "and" ? .and : .or, net: -1)
+            let distance = ops.count - jump - 1
+            ops[jump] = op == "and" ? .skipIfFalse(distance) : .skipIfTrue(distance)
             return .boolean
         case "==", "!=":
             if a == .boolean && b == .boolean {

@@ -42,16 +42,19 @@ public struct ProgramSet: Sendable {
                     context.aggregates.withUnsafeBufferPointer { aggregates in
                         context.events.withUnsafeBufferPointer { events in
                             results.withUnsafeMutableBufferPointer { results in
-                                for (index, range) in ranges.enumerated() {
-                                    results[index] = CompiledExpression.run(
-                                        UnsafeBufferPointer(rebasing: ops[range]),
-                                        depth: depth,
-                                        lists: lists,
-                                        variables: variables,
-                                        parameters: parameters,
-                                        aggregates: aggregates,
-                                        events: events
-                                    )
+                                // One stack for every program.
+                                withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
+                                    for (index, range) in ranges.enumerated() {
+                                        results[index] = CompiledExpression.run(
+                                            UnsafeBufferPointer(rebasing: ops[range]),
+                                            stack: stack,
+                                            lists: lists,
+                                            variables: variables,
+                                            parameters: parameters,
+                                            aggregates: aggregates,
+                                            events: events
+                                        )
+                                    }
                                 }
                             }
                         }
