@@ -224,6 +224,17 @@ public struct PolicyEngine: Sendable {
 
     /// Decides one tick, overwriting `decision` (reuse one value across ticks to avoid allocation).
     public mutating func decide(_ input: borrowing DecisionInput, into decision: inout Decision) {
+        decideTick(input, into: &decision)
+    }
+
+    /// The same decision for an input the caller owns in place (replay's prepared inputs): passed
+    /// by address, so the input is never copied. The input is not changed.
+    package mutating func decide(inPlace input: inout DecisionInput, into decision: inout Decision) {
+        decideTick(input, into: &decision)
+    }
+
+    @inline(__always)
+    private mutating func decideTick(_ input: borrowing DecisionInput, into decision: inout Decision) {
         let time = input.time
 
         // Prices and windows.

@@ -147,9 +147,10 @@ public struct Replay: Sendable {
         var nextSegment = 0
         var segmentIndex = 0
         engine.reset()
-        do {
-            let inputs = plan.decisionInputs
-            for k in 0..<inputs.count {
+        plan.decisionInputs.withUnsafeBufferPointer { buffer in
+            // Passed by address and never written (see PolicyEngine.decide(inPlace:into:)).
+            let inputs = UnsafeMutablePointer(mutating: buffer.baseAddress!)
+            for k in 0..<buffer.count {
                 var newSegment = false
                 if k == nextSegment {
                     newSegment = true
@@ -157,7 +158,7 @@ public struct Replay: Sendable {
                     segmentIndex += 1
                     nextSegment = segmentIndex < plan.segmentStarts.count ? plan.segmentStarts[segmentIndex] : Int.max
                 }
-                engine.decide(inputs[k], into: &decision)
+                engine.decide(inPlace: &inputs[k], into: &decision)
 
                 var siteMW = 0.0
                 var siteTH = 0.0
