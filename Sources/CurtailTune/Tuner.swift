@@ -10,7 +10,7 @@ public struct Tuner: Sendable {
         /// Most candidates per search, the defaults included.
         public var budget: Int
         public var seed: UInt64
-        /// Worker tasks (default: one per core).
+        /// Worker tasks (`curtail tune` passes one per core).
         public var workers: Int
         /// Also run walk-forward folds: train on the first k years, test on year k + 1.
         public var rolling: Bool

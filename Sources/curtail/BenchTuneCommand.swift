@@ -87,7 +87,9 @@ struct BenchTuneCommand: AsyncParsableCommand {
             "ratios: \(jobs) workers / 1 worker \(Format.fixed(allRate / oneRate, 2))x; bare sweep / full engine on one core \(Format.fixed(sweepRate / oneRate, 1))x"
         )
         let best = all.max { $0.objective < $1.objective }
-        StandardStreams.out("check: best of \(all.count) random candidates earns \(Number.grouped(best?.profitUSD ?? .nan, 0)) USD in \(year)")
+        StandardStreams.out(
+            "check: best of \(all.count) random candidates earns \(Number.grouped(best?.profitUSD ?? .nan, 0)) USD in \(year); best bare threshold \(Number.grouped(sweep.best, 0)) USD"
+        )
     }
 
     private func line(_ label: String, _ count: Int, _ seconds: Double, _ rate: Double) {

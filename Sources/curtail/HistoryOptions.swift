@@ -1,7 +1,6 @@
 import ArgumentParser
 import CurtailCore
 import CurtailReplay
-import Foundation
 
 /// The history files `curtail replay` and `curtail tune` read.
 struct HistoryOptions: ParsableArguments {
@@ -42,18 +41,5 @@ struct HistoryOptions: ParsableArguments {
             StandardStreams.err("warning: --four-cp given but the site has no transmission_usd_per_kw_year; no 4CP charge is applied")
         }
         return ReplayInputs(prices: series, bitcoin: history, dayAhead: dayAheadSeries, fourCP: calendar, peakAlerts: alerts)
-    }
-
-    /// `NAME=VALUE` settings as a dictionary.
-    static func parameters(_ settings: [String]) throws -> [String: Double] {
-        var parameters: [String: Double] = [:]
-        for setting in settings {
-            let parts = setting.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--set takes NAME=VALUE with a number, found '\(setting)'")
-            }
-            parameters[String(parts[0])] = value
-        }
-        return parameters
     }
 }

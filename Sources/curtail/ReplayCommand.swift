@@ -55,7 +55,7 @@ struct ReplayCommand: ParsableCommand {
             throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
         }
         let siteModel = loaded.site.site
-        let parameters = try HistoryOptions.parameters(settings)
+        let parameters = try ParameterAssignments.parse(settings)
         var replay: Replay
         do {
             replay = try Replay(policy: loaded.policy, site: siteModel, parameters: parameters)

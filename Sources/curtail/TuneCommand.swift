@@ -92,7 +92,7 @@ struct TuneCommand: AsyncParsableCommand {
         }
         let policyModel = loaded.policy
         let siteModel = loaded.site.site
-        let fixed = try HistoryOptions.parameters(settings)
+        let fixed = try ParameterAssignments.parse(settings)
         var narrowed: [String: ClosedRange<Double>] = [:]
         for text in ranges {
             let parts = text.split(separator: "=", maxSplits: 1)
@@ -149,7 +149,10 @@ struct TuneCommand: AsyncParsableCommand {
             StandardStreams.out("\ntuned policy: \(outPath)")
             if let directory = self.report { StandardStreams.out("report: \(directory)/tuning.html (all candidates: \(directory)/candidates.csv)") }
         }
-        for warning in report.warnings where json { StandardStreams.err("warning: \(warning)") }
+        if json {
+            // The table shows them; with --json they go to stderr, beside the JSON.
+            for warning in report.warnings { StandardStreams.err("warning: \(warning)") }
+        }
     }
 
     /// `A..B` as a window: years, local dates (B inclusive) or ISO-8601 times (B exclusive).
