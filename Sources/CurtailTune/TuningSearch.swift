@@ -62,7 +62,7 @@ public struct TuningSearch: Sendable {
                 if state.seen[point] == nil { batch.append(point) }
             } while Self.advance(&point, axes: space.axes)
             await state.evaluate(batch, using: evaluate)
-            return state.outcome(.grid, exhaustive: true)
+            return await restoringDefaults(state.outcome(.grid, exhaustive: true), &state, evaluate)
         }
 
         var random = SeededGenerator(seed: seed)
@@ -102,7 +102,34 @@ public struct TuningSearch: Sendable {
                 }
             }
         }
-        return state.outcome(.randomLocal, exhaustive: state.seen.count >= space.size)
+        return await restoringDefaults(state.outcome(.randomLocal, exhaustive: state.seen.count >= space.size), &state, evaluate)
+    }
+
+    /// Puts back, one parameter at a time, every default that makes no difference: the best
+    /// candidate with that parameter at its default is kept when it scores at least as well. So
+    /// a parameter the window cannot inform (an EEA threshold in years without EEA, say) keeps
+    /// the policy's value instead of whatever the search happened to try. At most one
+    /// evaluation per searched parameter, beyond the budget.
+    func restoringDefaults(
+        _ outcome: Outcome,
+        _ state: inout State,
+        _ evaluate: ([[Double]]) async -> [CandidateScore]
+    ) async -> Outcome {
+        var outcome = outcome
+        for axis in space.axes {
+            let best = state.evaluated[outcome.best]
+            let index = axis.parameterIndex
+            guard best.score.values[index] != space.baseValues[index] else { continue }
+            var values = best.score.values
+            values[index] = space.baseValues[index]
+            var point = best.point
+            point[space.axes.firstIndex(of: axis)!] = axis.index(nearest: values[index])
+            let score = await evaluate([values])[0]
+            state.record(point: point, score: score, marksPoint: false)
+            if score.objective >= best.score.objective { outcome.best = state.evaluated.count - 1 }
+        }
+        outcome.evaluated = state.evaluated
+        return outcome
     }
 
     /// Whether `a` (at evaluation index `i`) ranks above `b` (at `j`): higher objective, then earlier.

@@ -36,7 +36,8 @@ struct TuneCommandTests {
         let tuned = try Self.tune(["--budget", "40", "--seed", "3", "--out", out, "--json"])
         #expect(tuned.status == 0, "\(tuned.stderr)")
         let summary = try Self.json(tuned.stdout)
-        #expect(summary["candidates"] as? Int == 40)
+        // The budget, plus at most one evaluation per parameter putting back defaults that do not matter.
+        #expect((40...44).contains(summary["candidates"] as? Int ?? 0))
         #expect(summary["strategy"] as? String == "random+local")
 
         let text = try String(contentsOfFile: out, encoding: .utf8)
@@ -82,7 +83,7 @@ struct TuneCommandTests {
         #expect(html.components(separatedBy: "<svg").count - 1 == 4)
         #expect(!html.contains("<script") && !html.contains("src=\"http"))
         let csv = try String(contentsOfFile: report + "/candidates.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.count == 1 + 30)
+        #expect((1 + 30...1 + 34).contains(csv.count))
         #expect(csv[0] == "emergency_strike,margin,curtail_after,resume_after,objective_usd,profit_usd,penalty_usd,cycles,unmet_obligations")
     }
 
@@ -105,7 +106,7 @@ struct TuneCommandTests {
             let test = try #require(fold["test"] as? [String: Any])
             #expect(train["from"] as? String == "2019-01-01T06:00:00Z")
             #expect(train["to"] as? String == test["from"] as? String)
-            #expect(fold["candidates"] as? Int == 6)
+            #expect((6...7).contains(fold["candidates"] as? Int ?? 0))
         }
     }
 

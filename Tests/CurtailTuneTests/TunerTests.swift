@@ -60,7 +60,9 @@ struct TunerTests {
         let tuner = try Tuner(policy: policy, site: Self.site, space: space, options: Tuner.Options(budget: 100, seed: 1, workers: 2))
         let report = try await tuner.run(inputs: Self.inputs, train: Self.window(days: 0...29), test: Self.window(days: 30...59))
         #expect(report.strategy == .grid && report.exhaustive)
-        #expect(report.evaluated.count == 41)  // the defaults (100, on the lattice) once, then the other 40 points
+        // The defaults (100, on the lattice) once, the other 40 points, then the best with the
+        // default put back (worse, so not kept).
+        #expect(report.evaluated.count == 42)
         // Every strike in (55, 65] runs the same schedule; the grid meets 60 first.
         #expect(report.best.values == [60])
         let optimal = report.evaluated.filter { $0.score.values[0] > 55 && $0.score.values[0] <= 65 }
@@ -86,9 +88,38 @@ struct TunerTests {
         let space = try TuningSpace(policy: policy)
         let tuner = try Tuner(policy: policy, site: Self.site, space: space, options: Tuner.Options(budget: 20, seed: 9, workers: 2))
         let outcome = try await tuner.search(try ReplayPlan(inputs: Self.inputs, window: Self.window(days: 0...29), site: Self.site), stage: "t")
-        #expect(outcome.strategy == .randomLocal && outcome.evaluated.count <= 20)
+        #expect(outcome.strategy == .randomLocal && outcome.evaluated.count <= 21)
         let best = outcome.evaluated[outcome.best].score.values[0]
         #expect(best > 55 && best <= 65)
+    }
+
+    @Test("a parameter the window cannot inform keeps its default; the ones that matter are tuned")
+    func uninformedKeepsDefault() async throws {
+        let policy = try PolicyFile.parse(
+            """
+            policy: strike-and-eea
+            economics: {price: rt, pool_fee: 0}
+            parameters:
+              strike: {default: 100, min: 0, max: 200, step: 5, unit: $/MWh}
+              eea_level: {default: 2, min: 1, max: 3, integer: true}
+            rules:
+              - {name: eea, priority: 20, when: "eea >= eea_level", then: {force_off: all}}
+              - {name: strike, priority: 10, when: "hour >= 0", then: {strike: strike}}
+            """,
+            file: "p.yaml"
+        )
+        for budget in [200, 30] {  // grid, then random + local
+            let tuner = try Tuner(
+                policy: policy,
+                site: Self.site,
+                space: try TuningSpace(policy: policy),
+                options: Tuner.Options(budget: budget, seed: 2)
+            )
+            let outcome = try await tuner.search(try ReplayPlan(inputs: Self.inputs, window: Self.window(days: 0...29), site: Self.site), stage: "t")
+            let best = outcome.evaluated[outcome.best].score.values
+            #expect(best[1] == 2, "budget \(budget)")
+            #expect(best[0] > 55 && best[0] <= 65, "budget \(budget)")
+        }
     }
 
     @Test("the same seed gives the same search; scores do not depend on the worker count")
