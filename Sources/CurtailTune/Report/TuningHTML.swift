@@ -18,7 +18,7 @@ public enum TuningHTML: Sendable {
         html += "<pre>\(escape(TuningTable.render(report)))</pre>"
         html += "<h2>Objective across the main parameters (training window)</h2>"
         html +=
-            "<p>Each dot is a candidate; the line is the best objective seen at each value (the other parameters free). Green: tuned; orange: defaults.</p>"
+            "<p>Each dot is a candidate; the line is the best objective seen at each value (the other parameters free). Green: tuned; orange: defaults. The worst tenth of the candidates sit on the bottom edge.</p>"
         for axis in mainAxes(report).prefix(4) {
             html += "<h3>\(escape(axis.name))</h3>" + chart(report, axis: axis)
         }
@@ -53,8 +53,11 @@ public enum TuningHTML: Sendable {
         let right = 16.0
         let top = 12.0
         let bottom = 34.0
-        let objectives = report.evaluated.map(\.score.objective).filter(\.isFinite)
-        guard var low = objectives.min(), var high = objectives.max() else { return "" }
+        let objectives = report.evaluated.map(\.score.objective).filter(\.isFinite).sorted()
+        // The worst tenth of the candidates would squash the region that matters: they are drawn
+        // on the bottom edge instead.
+        guard !objectives.isEmpty, var high = objectives.last else { return "" }
+        var low = objectives[objectives.count / 10]
         if high - low < 1 {
             low -= 1
             high += 1
@@ -62,7 +65,7 @@ public enum TuningHTML: Sendable {
         let xLow = axis.range.lowerBound
         let xSpan = max(axis.range.upperBound - xLow, 1e-12)
         func x(_ value: Double) -> Double { left + (width - left - right) * (value - xLow) / xSpan }
-        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low) / (high - low)) }
+        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (max(value, low) - low) / (high - low)) }
         func f(_ v: Double) -> String { Number.grouped(v, 1).replacingCommas }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">"
