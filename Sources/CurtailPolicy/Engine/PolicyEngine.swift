@@ -22,6 +22,9 @@ public struct PolicyEngine: Sendable {
     private let actions: [FlatAction]
     private let ruleActions: [Range<Int>]
     private let actionPrograms: ProgramSet
+    /// Values of the action programs that read only parameters, computed when parameters change
+    /// (NaN for the others, which are evaluated when their rule fires).
+    private var fixedActionValues: [Double] = []
     private let selectedGroups: [Int]
     private let needsLocalTime: Bool
     private let needsEvents: Bool
@@ -198,6 +201,9 @@ public struct PolicyEngine: Sendable {
     private mutating func applyParameters() {
         let p = parameterValues
         for index in p.indices { context.parameters[index] = p[index] }
+        fixedActionValues = (0..<actionPrograms.count).map { program in
+            actionPrograms.dependsOnlyOnParameters[program] ? actionPrograms.evaluate(program, in: context) : .nan
+        }
         let h = policy.hysteresis
         dispatcher.update(
             settings: DispatchSettings(
@@ -333,25 +339,25 @@ public struct PolicyEngine: Sendable {
             let action = actions[index]
             switch action.kind {
             case .capSite:
-                let value = actionPrograms.evaluate(action.program, in: context)
+                let value = actionValue(action.program)
                 if !value.isNaN { directives.capMW = min(directives.capMW, max(0, value)) }
             case .floorSite:
-                let value = actionPrograms.evaluate(action.program, in: context)
+                let value = actionValue(action.program)
                 if value.isFinite { directives.floorMW = max(directives.floorMW, value) }
             case .price:
                 if !priceSet {
-                    directives.price = actionPrograms.evaluate(action.program, in: context)
+                    directives.price = actionValue(action.program)
                     priceSet = true
                 }
             case .priceOffset:
-                priceOffset += actionPrograms.evaluate(action.program, in: context)
+                priceOffset += actionValue(action.program)
             case .strike:
                 if !strikeSet {
-                    directives.strikeOverride = actionPrograms.evaluate(action.program, in: context)
+                    directives.strikeOverride = actionValue(action.program)
                     strikeSet = true
                 }
             case .strikeOffset:
-                directives.strikeOffset += actionPrograms.evaluate(action.program, in: context)
+                directives.strikeOffset += actionValue(action.program)
             case .forceOn, .forceOff, .hold:
                 let state: GroupOverride = action.kind == .forceOn ? .forceOn : (action.kind == .forceOff ? .forceOff : .hold)
                 // Rules run highest priority first: the first to claim a group wins.
@@ -363,6 +369,12 @@ public struct PolicyEngine: Sendable {
                 directives.immediate = true
             }
         }
+    }
+
+    /// The value of action program `program` now.
+    @inline(__always)
+    private func actionValue(_ program: Int) -> Double {
+        actionPrograms.dependsOnlyOnParameters[program] ? fixedActionValues[program] : actionPrograms.evaluate(program, in: context)
     }
 
     /// Decides one tick and returns a new decision.

@@ -207,6 +207,17 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the value depends only on constants and parameters (not on any input), so it is
+    /// fixed until a parameter changes.
+    public var dependsOnlyOnParameters: Bool {
+        ops.allSatisfy { op in
+            switch op {
+            case .variable, .aggregate, .event, .anyEvent: return false
+            default: return true
+            }
+        }
+    }
+
     /// Evaluates a boolean expression.
     public func isTrue(in context: ExpressionContext) -> Bool { evaluate(in: context) != 0 }
 

@@ -6,6 +6,8 @@ public struct ProgramSet: Sendable {
     private let ranges: [Range<Int>]
     private let lists: [[Double]]
     private let depth: Int
+    /// Per program: whether it reads only constants and parameters.
+    public let dependsOnlyOnParameters: [Bool]
 
     /// Flattens `expressions`, in order; evaluate them by index.
     public init(_ expressions: [CompiledExpression]) {
@@ -13,6 +15,7 @@ public struct ProgramSet: Sendable {
         var ranges: [Range<Int>] = []
         var lists: [[Double]] = []
         var depth = 1
+        dependsOnlyOnParameters = expressions.map(\.dependsOnlyOnParameters)
         for expression in expressions {
             let start = ops.count
             let listBase = lists.count
