@@ -264,27 +264,8 @@ public struct PolicyEngine: Sendable {
         let marketPrice = policy.economics.priceSource == .realTime ? rtPrice : daPrice
         let price = marketPrice + energyAdder
 
-        // Variables.
-        context[.price] = price
-        context[.rtPrice] = rtPrice
-        context[.daPrice] = daPrice
-        context[.priceAge] = priceAge
+        // Variables, written in one pass over the context's storage.
         let hashPrice = input.hashPrice.value
-        context[.hashPrice] = hashPrice
-        context[.breakEvenMax] = breakEvenPerHashPrice.max * hashPrice
-        context[.breakEvenMin] = breakEvenPerHashPrice.min * hashPrice
-        context[.eea] = Double(input.eeaLevel)
-        context[.frequency] = input.frequency ?? .nan
-        context[.siteMW] = dispatcher.lastSitePower.value
-        context[.measuredMW] = input.measuredSitePower?.value ?? .nan
-        if needsLocalTime {
-            let local = input.localTime ?? site.timeZone.localTime(at: time)
-            context[.hour] = Double(local.hour)
-            context[.minute] = Double(local.minute)
-            context[.weekday] = Double(local.weekday)
-            context[.month] = Double(local.month)
-            context[.day] = Double(local.day)
-        }
         var cpProbability = 0.0
         var cpAlert = false
         if !input.alerts.isEmpty {
@@ -293,8 +274,34 @@ public struct PolicyEngine: Sendable {
                 cpProbability = max(cpProbability, alert.probability)
             }
         }
-        context[.cpAlert] = cpAlert ? 1 : 0
-        context[.cpProbability] = cpProbability
+        let local = needsLocalTime ? (input.localTime ?? site.timeZone.localTime(at: time)) : nil
+        let siteMW = dispatcher.lastSitePower.value
+        let breakEven = breakEvenPerHashPrice
+        let eea = Double(input.eeaLevel)
+        let frequency = input.frequency ?? .nan
+        let measured = input.measuredSitePower?.value ?? .nan
+        context.variables.withUnsafeMutableBufferPointer { v in
+            v[Variable.price.rawValue] = price
+            v[Variable.rtPrice.rawValue] = rtPrice
+            v[Variable.daPrice.rawValue] = daPrice
+            v[Variable.priceAge.rawValue] = priceAge
+            v[Variable.hashPrice.rawValue] = hashPrice
+            v[Variable.breakEvenMax.rawValue] = breakEven.max * hashPrice
+            v[Variable.breakEvenMin.rawValue] = breakEven.min * hashPrice
+            v[Variable.eea.rawValue] = eea
+            v[Variable.frequency.rawValue] = frequency
+            v[Variable.siteMW.rawValue] = siteMW
+            v[Variable.measuredMW.rawValue] = measured
+            if let local {
+                v[Variable.hour.rawValue] = Double(local.hour)
+                v[Variable.minute.rawValue] = Double(local.minute)
+                v[Variable.weekday.rawValue] = Double(local.weekday)
+                v[Variable.month.rawValue] = Double(local.month)
+                v[Variable.day.rawValue] = Double(local.day)
+            }
+            v[Variable.cpAlert.rawValue] = cpAlert ? 1 : 0
+            v[Variable.cpProbability.rawValue] = cpProbability
+        }
         // Grid obligations bind whatever the rules say: an active event's cap always applies.
         var obligationCap = Double.infinity
         if needsEvents || !input.events.isEmpty { obligationCap = updateEvents(input.events, at: time) }
