@@ -26,7 +26,4 @@ public struct CandidateScore: Hashable, Sendable {
 
     /// Profit (USD).
     public var profitUSD: Double { ledger.totals.profitUSD }
-
-    /// Cycles per day.
-    public var cyclesPerDay: Double { days > 0 ? ledger.totals.cycles / days : 0 }
 }

@@ -169,9 +169,9 @@ public struct Tuner: Sendable {
     }
 
     private func score(_ replay: ReplayResult) -> TuningReport.WindowScore {
-        let days = Double(replay.intervals * replay.intervalSeconds) / 86_400
-        let penalty = policy.tuning.penalty(cycles: replay.policy.cycles, days: days, unmetObligations: replay.unmetObligations)
-        return TuningReport.WindowScore(replay: replay, penaltyUSD: penalty)
+        var score = TuningReport.WindowScore(replay: replay, penaltyUSD: 0)
+        score.penaltyUSD = policy.tuning.penalty(cycles: replay.policy.cycles, days: score.days, unmetObligations: replay.unmetObligations)
+        return score
     }
 
     private func named(_ values: [Double]) -> [String: Double] {

@@ -10,8 +10,6 @@ public enum TuningError: Error, Sendable, Equatable, CustomStringConvertible {
     case rangeOutsideDeclared(parameter: String, range: String, declared: String)
     /// Training and test windows share time.
     case overlappingWindows(train: String, test: String)
-    /// A window is not usable (bad text, empty, outside the data).
-    case window(String)
     /// The budget cannot cover even the defaults.
     case budget(Int)
 
@@ -29,8 +27,6 @@ public enum TuningError: Error, Sendable, Equatable, CustomStringConvertible {
             "--range \(name)=\(range) reaches outside the range the policy declares (\(declared)); stay inside it or widen it in the policy file"
         case .overlappingWindows(let train, let test):
             "the training window \(train) and the test window \(test) overlap: the test must be data the search never saw"
-        case .window(let message):
-            message
         case .budget(let budget):
             "--budget \(budget) is too small: it must be at least 2 (the defaults and one candidate)"
         }

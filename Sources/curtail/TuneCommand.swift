@@ -165,10 +165,16 @@ struct TuneCommand: AsyncParsableCommand {
         let from = isYear(parts[0]) ? parts[0] + "-01-01" : parts[0]
         let to = isYear(parts[1]) ? parts[1] + "-12-31" : parts[1]
         do {
-            return try ReplayWindow.resolve(from: from, to: to, timeZone: site.timeZone, prices: inputs.prices, bitcoin: inputs.bitcoin)
+            return try ReplayWindow.resolve(
+                from: from,
+                to: to,
+                timeZone: site.timeZone,
+                prices: inputs.prices,
+                bitcoin: inputs.bitcoin,
+                names: ("the start of \(option)", "the end of \(option)")
+            )
         } catch {
-            let message = error.description.replacingOccurrences(of: "--from", with: "A").replacingOccurrences(of: "--to", with: "B")
-            throw InvalidInput("\(option) \(text): \(message)")
+            throw InvalidInput("\(option) \(text): \(error)")
         }
     }
 

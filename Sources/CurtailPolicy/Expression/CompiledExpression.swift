@@ -61,52 +61,27 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
     /// Evaluates the expression. Booleans are 1 (true) and 0 (false).
     public func evaluate(in context: ExpressionContext) -> Double {
         ops.withUnsafeBufferPointer { ops in
-            context.variables.withUnsafeBufferPointer { variables in
-                context.parameters.withUnsafeBufferPointer { parameters in
-                    context.aggregates.withUnsafeBufferPointer { aggregates in
-                        context.events.withUnsafeBufferPointer { events in
-                            Self.run(
-                                ops,
-                                depth: stackDepth,
-                                lists: lists,
-                                variables: variables,
-                                parameters: parameters,
-                                aggregates: aggregates,
-                                events: events
-                            )
-                        }
-                    }
+            context.withInputs { inputs in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: max(stackDepth, 1)) { stack in
+                    Self.run(ops, stack: stack, lists: lists, inputs: inputs)
                 }
             }
         }
     }
 
-    /// The interpreter: a stack machine over `Double`s on the native stack.
-    static func run(
-        _ ops: UnsafeBufferPointer<Op>,
-        depth: Int,
-        lists: [[Double]],
-        variables: UnsafeBufferPointer<Double>,
-        parameters: UnsafeBufferPointer<Double>,
-        aggregates: UnsafeBufferPointer<Double>,
-        events: UnsafeBufferPointer<Double>
-    ) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
-            run(ops, stack: stack, lists: lists, variables: variables, parameters: parameters, aggregates: aggregates, events: events)
-        }
+    /// What a program reads, as buffers: borrowed from an ``ExpressionContext`` for one
+    /// evaluation (see ``ExpressionContext/withInputs(_:)``).
+    struct Inputs {
+        var variables: UnsafeBufferPointer<Double>
+        var parameters: UnsafeBufferPointer<Double>
+        var aggregates: UnsafeBufferPointer<Double>
+        var events: UnsafeBufferPointer<Double>
     }
 
     /// The interpreter on a stack the caller provides (at least the program's depth).
     @inline(__always)
-    static func run(
-        _ ops: UnsafeBufferPointer<Op>,
-        stack: UnsafeMutableBufferPointer<Double>,
-        lists: [[Double]],
-        variables: UnsafeBufferPointer<Double>,
-        parameters: UnsafeBufferPointer<Double>,
-        aggregates: UnsafeBufferPointer<Double>,
-        events: UnsafeBufferPointer<Double>
-    ) -> Double {
+    static func run(_ ops: UnsafeBufferPointer<Op>, stack: UnsafeMutableBufferPointer<Double>, lists: [[Double]], inputs: Inputs) -> Double {
+        let (variables, parameters, aggregates, events) = (inputs.variables, inputs.parameters, inputs.aggregates, inputs.events)
         do {
             var top = -1
             var pc = 0
@@ -222,4 +197,27 @@ public struct CompiledExpression: Hashable, Sendable, CustomStringConvertible {
     public func isTrue(in context: ExpressionContext) -> Bool { evaluate(in: context) != 0 }
 
     public var description: String { source }
+}
+
+extension ExpressionContext {
+    /// Calls `body` with the context's values as buffers, for the interpreter.
+    @inline(__always)
+    func withInputs<Result>(_ body: (CompiledExpression.Inputs) -> Result) -> Result {
+        variables.withUnsafeBufferPointer { variables in
+            parameters.withUnsafeBufferPointer { parameters in
+                aggregates.withUnsafeBufferPointer { aggregates in
+                    events.withUnsafeBufferPointer { events in
+                        body(
+                            CompiledExpression.Inputs(
+                                variables: variables,
+                                parameters: parameters,
+                                aggregates: aggregates,
+                                events: events
+                            )
+                        )
+                    }
+                }
+            }
+        }
+    }
 }

@@ -36,30 +36,20 @@ public struct ProgramSet: Sendable {
     public var count: Int { ranges.count }
 
     /// Evaluates every program, writing program `i`'s value to `results[i]` (resized when
-    /// needed): one setup for all of them.
+    /// needed): one setup and one interpreter stack for all of them.
     public func evaluateAll(in context: ExpressionContext, into results: inout [Double]) {
         if results.count != ranges.count { results = Array(repeating: 0, count: ranges.count) }
-        ops.withUnsafeBufferPointer { ops in
-            context.variables.withUnsafeBufferPointer { variables in
-                context.parameters.withUnsafeBufferPointer { parameters in
-                    context.aggregates.withUnsafeBufferPointer { aggregates in
-                        context.events.withUnsafeBufferPointer { events in
-                            results.withUnsafeMutableBufferPointer { results in
-                                // One stack for every program.
-                                withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
-                                    for (index, range) in ranges.enumerated() {
-                                        results[index] = CompiledExpression.run(
-                                            UnsafeBufferPointer(rebasing: ops[range]),
-                                            stack: stack,
-                                            lists: lists,
-                                            variables: variables,
-                                            parameters: parameters,
-                                            aggregates: aggregates,
-                                            events: events
-                                        )
-                                    }
-                                }
-                            }
+        results.withUnsafeMutableBufferPointer { results in
+            ops.withUnsafeBufferPointer { ops in
+                context.withInputs { inputs in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
+                        for (index, range) in ranges.enumerated() {
+                            results[index] = CompiledExpression.run(
+                                UnsafeBufferPointer(rebasing: ops[range]),
+                                stack: stack,
+                                lists: lists,
+                                inputs: inputs
+                            )
                         }
                     }
                 }
@@ -69,23 +59,10 @@ public struct ProgramSet: Sendable {
 
     /// Evaluates program `index`. Booleans are 1 and 0.
     public func evaluate(_ index: Int, in context: ExpressionContext) -> Double {
-        let range = ranges[index]
-        return ops.withUnsafeBufferPointer { ops in
-            context.variables.withUnsafeBufferPointer { variables in
-                context.parameters.withUnsafeBufferPointer { parameters in
-                    context.aggregates.withUnsafeBufferPointer { aggregates in
-                        context.events.withUnsafeBufferPointer { events in
-                            CompiledExpression.run(
-                                UnsafeBufferPointer(rebasing: ops[range]),
-                                depth: depth,
-                                lists: lists,
-                                variables: variables,
-                                parameters: parameters,
-                                aggregates: aggregates,
-                                events: events
-                            )
-                        }
-                    }
+        ops.withUnsafeBufferPointer { ops in
+            context.withInputs { inputs in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: max(depth, 1)) { stack in
+                    CompiledExpression.run(UnsafeBufferPointer(rebasing: ops[ranges[index]]), stack: stack, lists: lists, inputs: inputs)
                 }
             }
         }

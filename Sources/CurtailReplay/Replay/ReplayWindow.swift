@@ -20,6 +20,8 @@ public struct ReplayWindow: Hashable, Sendable, CustomStringConvertible {
     /// inclusive, through the end of that local day. A full ISO-8601 time is taken as is (`--to`
     /// then exclusive). Omitted ends default to the whole price file.
     ///
+    /// - Parameter names: what the user typed for each end, for the messages (`--from`/`--to`
+    ///   for replay; `curtail tune` names the ends of `--train A..B`).
     /// - Throws: ``HistoryError`` for unreadable text, an empty window, a window outside the data,
     ///   or ends off the data's interval grid.
     public static func resolve(
@@ -27,7 +29,8 @@ public struct ReplayWindow: Hashable, Sendable, CustomStringConvertible {
         to: String?,
         timeZone: MarketTimeZone,
         prices: TimeSeries,
-        bitcoin: BitcoinHistory? = nil
+        bitcoin: BitcoinHistory? = nil,
+        names: (from: String, to: String) = ("--from", "--to")
     ) throws(HistoryError) -> ReplayWindow {
         var defaultStart = prices.start
         var defaultEnd = prices.end
@@ -44,22 +47,22 @@ public struct ReplayWindow: Hashable, Sendable, CustomStringConvertible {
             if coveredEnd > base { defaultEnd = min(defaultEnd, Timestamp(millisecondsSinceEpoch: base + (coveredEnd - base) / step * step)) }
         }
         let start =
-            try from.map { (text) throws(HistoryError) in try instant(text, option: "--from", endOfDay: false, timeZone: timeZone) }
+            try from.map { (text) throws(HistoryError) in try instant(text, option: names.from, endOfDay: false, timeZone: timeZone) }
             ?? defaultStart
-        let end = try to.map { (text) throws(HistoryError) in try instant(text, option: "--to", endOfDay: true, timeZone: timeZone) } ?? defaultEnd
+        let end = try to.map { (text) throws(HistoryError) in try instant(text, option: names.to, endOfDay: true, timeZone: timeZone) } ?? defaultEnd
         let window = ReplayWindow(from: start, to: end)
         guard start < end else {
-            throw HistoryError(file: "", "the window \(window) is empty: --from must be before --to")
+            throw HistoryError(file: "", "the window \(window) is empty: \(names.from) must be before \(names.to)")
         }
         let range = "\(prices.start.iso8601)..\(prices.end.iso8601)"
         guard start >= prices.start, end <= prices.end else {
             throw HistoryError(
                 file: prices.file,
-                "the window \(window) is outside the data: the file covers \(range) (local dates: --from and --to)"
+                "the window \(window) is outside the data: the file covers \(range) (\(names.from) and \(names.to) are local dates)"
             )
         }
         let step = Int64(prices.intervalSeconds) * 1000
-        for (value, option) in [(start, "--from"), (end, "--to")]
+        for (value, option) in [(start, names.from), (end, names.to)]
         where (value.millisecondsSinceEpoch - prices.start.millisecondsSinceEpoch) % step != 0 {
             throw HistoryError(file: "", "\(option) \(value.iso8601) is not on the price file's \(prices.intervalSeconds / 60)-minute grid")
         }

@@ -6,21 +6,22 @@ import CurtailReplay
 /// best value seen at each setting, the tuned and default values). Self-contained, no scripts.
 public enum TuningHTML: Sendable {
     public static func render(_ report: TuningReport) -> String {
-        var html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>curtail tune: \(escape(report.policyName))</title>"
+        var html =
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>curtail tune: \(HTMLReport.escape(report.policyName))</title>"
         html += "<style>\(style)</style></head><body>"
-        html += "<h1>Tuning \(escape(report.policyName)) on \(escape(report.siteID))</h1>"
+        html += "<h1>Tuning \(HTMLReport.escape(report.policyName)) on \(HTMLReport.escape(report.siteID))</h1>"
         html +=
             "<p>\(report.strategy.rawValue) search, \(Number.grouped(Double(report.evaluated.count), 0)) candidates, seed \(report.seed); training \(report.train), test \(report.test) (never seen by the search).</p>"
         let gain = report.tuned.test.objective - report.defaults.test.objective
         html +=
             "<p class=\"headline \(gain >= 0 ? "good" : "bad")\">Out of sample the tuned parameters \(gain >= 0 ? "gain" : "lose") $\(Number.grouped(abs(gain), 0)) against the defaults.</p>"
-        for warning in report.warnings { html += "<p class=\"warning\">\(escape(warning))</p>" }
-        html += "<pre>\(escape(TuningTable.render(report)))</pre>"
+        for warning in report.warnings { html += "<p class=\"warning\">\(HTMLReport.escape(warning))</p>" }
+        html += "<pre>\(HTMLReport.escape(TuningTable.render(report)))</pre>"
         html += "<h2>Objective across the main parameters (training window)</h2>"
         html +=
             "<p>Each dot is a candidate; the line is the best objective seen at each value (the other parameters free). Green: tuned; orange: defaults. The worst tenth of the candidates sit on the bottom edge.</p>"
         for axis in mainAxes(report).prefix(4) {
-            html += "<h3>\(escape(axis.name))</h3>" + chart(report, axis: axis)
+            html += "<h3>\(HTMLReport.escape(axis.name))</h3>" + chart(report, axis: axis)
         }
         html += "</body></html>\n"
         return html
@@ -90,11 +91,9 @@ public enum TuningHTML: Sendable {
         let defaults = report.space.baseValues[axis.parameterIndex]
         svg += "<line x1=\"\(f(x(defaults)))\" x2=\"\(f(x(defaults)))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" class=\"defaults\"/>"
         svg += "<line x1=\"\(f(x(tuned)))\" x2=\"\(f(x(tuned)))\" y1=\"\(f(top))\" y2=\"\(f(height - bottom))\" class=\"tuned\"/>"
-        svg += "<text x=\"\(f(width - right))\" y=\"\(f(height - 2))\" text-anchor=\"end\" class=\"tick\">\(escape(axis.name))</text>"
+        svg += "<text x=\"\(f(width - right))\" y=\"\(f(height - 2))\" text-anchor=\"end\" class=\"tick\">\(HTMLReport.escape(axis.name))</text>"
         return svg + "</svg>"
     }
-
-    static func escape(_ text: String) -> String { HTMLReport.escape(text) }
 
     static let style = """
         body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#1d2430;padding:0 16px}
