@@ -14,7 +14,13 @@ import Testing
 /// grid and the miner controllers, the controller decides and commands, an observer records
 /// everything on `site/west-texas-1/#`. Simulated time runs hundreds of times faster than the
 /// wall clock.
-@Suite("End to end through mosquitto", .serialized, .timeLimit(.minutes(5)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+@Suite(
+    "End to end through mosquitto",
+    .serialized,
+    .exclusiveCPU,
+    .timeLimit(.minutes(5)),
+    .enabled(if: brokerAvailable, "needs the mosquitto broker")
+)
 struct EndToEndTests {
     @Test("a price spike sheds the least efficient group first and restores every group after")
     func spike() async throws {

@@ -7,7 +7,7 @@ import GridSimulator
 import Testing
 
 /// The simulator's pure parts: scenario files, the timeline, the miner-controller model.
-@Suite("Simulator")
+@Suite("Simulator", .exclusiveCPU)
 struct SimulatorTests {
     static let demoScenario = Repository.path("Simulator/Scenarios/ercot-2023-09-06.yaml")
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `curtail tune` as a user runs it, on real ERCOT prices: the tuned file, its round trip
 /// through `validate` and `replay`, determinism, the report, and bad input.
-@Suite("curtail tune", .serialized)
+@Suite("curtail tune", .serialized, .exclusiveCPU)
 struct TuneCommandTests {
     static let prices = TestRepository.dataPath("ercot_rtm_spp_hb_west_15min.csv")
     static let bitcoin = TestRepository.dataPath("btc_daily.csv")

@@ -7,7 +7,7 @@ import CurtailTune
 import Testing
 
 /// The tuner on synthetic prices whose best strike is known, and its building blocks.
-@Suite("tuner")
+@Suite("tuner", .exclusiveCPU)
 struct TunerTests {
     /// 1 MW of miners (1,000 × 1,000 W, 40 TH/s each, no sleep power, instant wake) at a hash
     /// price of 0.036 USD/TH/day: every interval mined earns 15 USD and costs 0.25 × price, so
