@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "CurtailReplay", dependencies: ["CurtailCore", "CurtailPolicy", "CZlib"]),
 
         // Offline tuning: search a policy's parameters on past years, validate on later ones.
-        .target(name: "CurtailTune", dependencies: ["CurtailCore", "CurtailPolicy", "CurtailReplay"]),
+        .target(name: "CurtailTune", dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay"]),
         // The live controller: the pure ControllerCore state machine (inputs → commands) and the
         // Controller service that runs it on MQTT.
         .target(

@@ -22,8 +22,9 @@ public final class AuditLog: ControllerJournal, Sendable {
     /// What happened when the file was opened, for the operator (`nil`: opened as it was).
     public let recoveryNote: String?
     private let pool: DatabasePool
-    private let pending = Mutex<[JournalEntry]>([])
-    private let failure = Mutex<JournalError?>(nil)
+    /// Entries not yet handed to the writer, and the failure of an earlier write. A box of its own,
+    /// so a write's completion can report into it without keeping the log alive.
+    private let buffer = WriteBuffer()
 
     /// Opens (or creates) the audit database at `path`.
     ///
@@ -102,49 +103,52 @@ public final class AuditLog: ControllerJournal, Sendable {
     // MARK: - Writing
 
     public func append(_ entry: JournalEntry) throws(JournalError) {
-        let count = pending.withLock {
-            $0.append(entry)
-            return $0.count
-        }
-        if count >= 512 { try flush() }
+        if buffer.append(entry) >= 512 { try flush() }
     }
 
     /// Hands the buffered entries to the database's writer thread, which commits them in one
     /// transaction within milliseconds; the caller does not wait for the disk. A failure of an
     /// earlier write is thrown by the next call.
     public func flush() throws(JournalError) {
-        if let error = failure.withLock({ stored in
-            defer { stored = nil }
-            return stored
-        }) {
-            throw error
-        }
-        let entries = pending.withLock { entries in
-            defer { entries.removeAll(keepingCapacity: true) }
-            return entries
-        }
+        let entries = try buffer.takeForWriting()
         guard !entries.isEmpty else { return }
+        let buffer = self.buffer
+        let path = self.path
         pool.asyncWrite(
             { db in
                 for entry in entries { try Self.write(entry, db) }
             },
-            completion: { [self] _, result in
+            completion: { _, result in
                 if case .failure(let error) = result {
-                    failure.withLock { $0 = JournalError("could not write to the audit database \(path): \(error)") }
+                    buffer.recordFailure(JournalError("could not write to the audit database \(path): \(error)"))
                 }
             }
         )
     }
 
-    /// Flushes and waits until everything is committed.
+    /// Writes everything appended and waits until it is committed: every earlier ``flush()`` has
+    /// then reached the database too, since its writer is serial. Throws the failure of any of them.
     public func sync() throws(JournalError) {
-        try flush()
+        let entries = try buffer.takeForWriting()
         do {
-            try pool.write { _ in }  // the writer is serial: this runs after every earlier write
+            try pool.write { db in
+                for entry in entries { try Self.write(entry, db) }
+            }
         } catch {
             throw JournalError("could not write to the audit database \(path): \(error)")
         }
-        try flush()  // reports a failure of the writes just waited for
+        try buffer.throwFailure()  // a failure of the writes just waited for
+    }
+
+    /// The last line of defence when the owner forgot ``sync()``: what is still buffered is
+    /// written, and the release waits for every write handed over before it, so a log that goes
+    /// out of scope never loses its last batch (a failure here can only be dropped: call `sync()`
+    /// to see it).
+    deinit {
+        let entries = (try? buffer.takeForWriting()) ?? []
+        try? pool.write { db in
+            for entry in entries { try Self.write(entry, db) }
+        }
     }
 
     private static func write(_ entry: JournalEntry, _ db: Database) throws {
@@ -323,5 +327,46 @@ public final class AuditLog: ControllerJournal, Sendable {
         } catch {
             throw JournalError("could not read the audit database \(path): \(error)")
         }
+    }
+}
+
+/// The journal's buffered entries and the failure of an earlier background write, under one lock.
+private final class WriteBuffer: Sendable {
+    private struct State {
+        var pending: [JournalEntry] = []
+        var failure: JournalError?
+    }
+    private let state = Mutex(State())
+
+    /// Buffers an entry; returns how many are waiting.
+    func append(_ entry: JournalEntry) -> Int {
+        state.withLock {
+            $0.pending.append(entry)
+            return $0.pending.count
+        }
+    }
+
+    /// Takes the waiting entries, or throws (and clears) the failure of an earlier write; the
+    /// entries then stay buffered for the next call.
+    func takeForWriting() throws(JournalError) -> [JournalEntry] {
+        try throwFailure()
+        return state.withLock { state in
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return state.pending
+        }
+    }
+
+    /// Throws (and clears) the failure of an earlier write.
+    func throwFailure() throws(JournalError) {
+        if let failure = state.withLock({ state in
+            defer { state.failure = nil }
+            return state.failure
+        }) {
+            throw failure
+        }
+    }
+
+    func recordFailure(_ error: JournalError) {
+        state.withLock { $0.failure = error }
     }
 }

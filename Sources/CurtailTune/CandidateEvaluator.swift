@@ -26,10 +26,12 @@ public struct CandidateEvaluator: Sendable {
     }
 
     /// Replays the window with `values` (every parameter, policy order) and scores it.
-    public mutating func score(_ values: [Double]) -> CandidateScore {
+    ///
+    /// - Throws: ``PolicyError`` when the engine refuses `values` (a value outside its declared
+    ///   range, a wrong count); nothing is scored then, so a score always belongs to its values.
+    public mutating func score(_ values: [Double]) throws(PolicyError) -> CandidateScore {
         let policy = engine.policy
-        // Values come from the tuning space, inside the declared ranges.
-        try? engine.set(parameters: values)
+        try engine.set(parameters: values)
         let wanted = Self.economics(policy, values)
         if wanted != economics {
             economics = wanted

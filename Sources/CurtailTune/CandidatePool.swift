@@ -1,3 +1,4 @@
+public import CurtailPolicy
 import Synchronization
 
 /// Scores batches of candidates on every core: one child task per worker, each with its own
@@ -17,11 +18,14 @@ public struct CandidatePool: Sendable {
     }
 
     /// Scores `candidates` (each every parameter's value, policy order).
-    public func score(_ candidates: [[Double]]) async -> [CandidateScore] {
+    ///
+    /// - Throws: ``PolicyError`` when a candidate cannot be set (a value outside its declared
+    ///   range, a wrong count): the search stops rather than score the wrong candidate.
+    public func score(_ candidates: [[Double]]) async throws(PolicyError) -> [CandidateScore] {
         guard !candidates.isEmpty else { return [] }
         let next = Counter()
         let workers = min(evaluators.count, candidates.count)
-        return await withTaskGroup(of: [(Int, CandidateScore)].self) { group in
+        let outcome = await withTaskGroup(of: Result<[(Int, CandidateScore)], PolicyError>.self) { group in
             for worker in 0..<workers {
                 group.addTask { [evaluators, scored, progress] in
                     var evaluator = evaluators[worker]
@@ -29,19 +33,29 @@ public struct CandidatePool: Sendable {
                     while true {
                         let index = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         guard index < candidates.count else { break }
-                        results.append((index, evaluator.score(candidates[index])))
+                        let candidate = candidates[index]
+                        switch Result(catching: { () throws(PolicyError) in try evaluator.score(candidate) }) {
+                        case .success(let score): results.append((index, score))
+                        case .failure(let error):
+                            next.value.store(candidates.count, ordering: .relaxed)  // the other workers stop too
+                            return .failure(error)
+                        }
                         let done = scored.value.wrappingAdd(1, ordering: .relaxed).newValue
                         progress?(done)
                     }
-                    return results
+                    return .success(results)
                 }
             }
             var scores = [CandidateScore?](repeating: nil, count: candidates.count)
-            for await results in group {
-                for (index, score) in results { scores[index] = score }
+            for await result in group {
+                switch result {
+                case .success(let results): for (index, score) in results { scores[index] = score }
+                case .failure(let error): return Result<[CandidateScore], PolicyError>.failure(error)
+                }
             }
-            return scores.map { $0! }
+            return .success(scores.map { $0! })
         }
+        return try outcome.get()
     }
 
     /// A shared atomic counter.

@@ -94,8 +94,8 @@ public struct Tuner: Sendable {
                         train: foldTrain,
                         test: foldTest,
                         tuned: foldBest,
-                        tunedTest: evaluator.score(foldBest.values),
-                        defaultsTest: evaluator.score(space.baseValues),
+                        tunedTest: try evaluator.score(foldBest.values),
+                        defaultsTest: try evaluator.score(space.baseValues),
                         candidates: foldOutcome.evaluated.count
                     )
                 )
@@ -143,7 +143,7 @@ public struct Tuner: Sendable {
         let pool = CandidatePool(evaluator, workers: options.workers) { done in
             progress?(Progress(stage: stage, done: done, total: total))
         }
-        return await search.run { candidates in await pool.score(candidates) }
+        return try await search.run { (candidates) async throws(PolicyError) in try await pool.score(candidates) }
     }
 
     /// Walk-forward folds over `[from, to)`: for each whole local year after the first, train on

@@ -12,6 +12,12 @@ public enum TuningError: Error, Sendable, Equatable, CustomStringConvertible {
     case overlappingWindows(train: String, test: String)
     /// The budget cannot cover even the defaults.
     case budget(Int)
+    /// A `--train`/`--test` value that is not `A..B`.
+    case windowSyntax(option: String, text: String)
+    /// A window that does not fit the data.
+    case window(option: String, text: String, reason: String)
+    /// An output file or directory that could not be read or written.
+    case output(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +35,12 @@ public enum TuningError: Error, Sendable, Equatable, CustomStringConvertible {
             "the training window \(train) and the test window \(test) overlap: the test must be data the search never saw"
         case .budget(let budget):
             "--budget \(budget) is too small: it must be at least 2 (the defaults and one candidate)"
+        case .windowSyntax(let option, let text):
+            "\(option) takes A..B (e.g. 2021..2022 or 2021-01-01..2022-06-30), found '\(text)'"
+        case .window(let option, let text, let reason):
+            "\(option) \(text): \(reason)"
+        case .output(let path, let reason):
+            "\(path): \(reason)"
         }
     }
 }

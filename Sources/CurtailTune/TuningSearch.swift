@@ -49,10 +49,10 @@ public struct TuningSearch: Sendable {
 
     /// Runs the search; `evaluate` scores a batch of candidates (parameter values, policy order)
     /// and returns their scores in the same order.
-    public func run(evaluate: ([[Double]]) async -> [CandidateScore]) async -> Outcome {
+    public func run<Failure: Error>(evaluate: ([[Double]]) async throws(Failure) -> [CandidateScore]) async throws(Failure) -> Outcome {
         var state = State(space: space, budget: budget)
         // The defaults first: exactly as the policy declares them, whether on the lattice or not.
-        let defaults = await evaluate([space.baseValues])
+        let defaults = try await evaluate([space.baseValues])
         state.record(point: space.basePoint, score: defaults[0], marksPoint: space.values(at: space.basePoint) == space.baseValues)
 
         if strategy == .grid {
@@ -61,14 +61,14 @@ public struct TuningSearch: Sendable {
             repeat {
                 if state.seen[point] == nil { batch.append(point) }
             } while Self.advance(&point, axes: space.axes)
-            await state.evaluate(batch, using: evaluate)
-            return await restoringDefaults(state.outcome(.grid, exhaustive: true), &state, evaluate)
+            try await state.evaluate(batch, using: evaluate)
+            return try await restoringDefaults(state.outcome(.grid, exhaustive: true), &state, evaluate)
         }
 
         var random = SeededGenerator(seed: seed)
         // Exploration: two fifths of the budget, uniformly over the lattice.
         let exploration = max(1, (budget - 1) * 2 / 5)
-        await state.evaluate(state.randomPoints(exploration, &random), using: evaluate)
+        try await state.evaluate(state.randomPoints(exploration, &random), using: evaluate)
 
         // Refinement from the three best distinct points.
         var searches = state.ranking().prefix(3).map {
@@ -81,7 +81,7 @@ public struct TuningSearch: Sendable {
                     batch.append(neighbour)
                 }
             }
-            await state.evaluate(batch, using: evaluate)
+            try await state.evaluate(batch, using: evaluate)
             for index in searches.indices where !searches[index].converged {
                 let best = searches[index].neighbours(space.axes).compactMap { state.seen[$0] }.max { a, b in
                     Self.better(state.evaluated[b], state.evaluated[a], b, a)
@@ -96,13 +96,13 @@ public struct TuningSearch: Sendable {
                 // A fresh start somewhere not yet seen.
                 let restart = state.randomPoints(1, &random)
                 guard let point = restart.first else { break }
-                await state.evaluate([point], using: evaluate)
+                try await state.evaluate([point], using: evaluate)
                 if let index = state.seen[point] {
                     searches.append(Climb(at: point, score: state.evaluated[index].score.objective, axes: space.axes))
                 }
             }
         }
-        return await restoringDefaults(state.outcome(.randomLocal, exhaustive: state.seen.count >= space.size), &state, evaluate)
+        return try await restoringDefaults(state.outcome(.randomLocal, exhaustive: state.seen.count >= space.size), &state, evaluate)
     }
 
     /// Puts back, one parameter at a time, every default that makes no difference: the best
@@ -110,11 +110,11 @@ public struct TuningSearch: Sendable {
     /// a parameter the window cannot inform (an EEA threshold in years without EEA, say) keeps
     /// the policy's value instead of whatever the search happened to try. At most one
     /// evaluation per searched parameter, beyond the budget.
-    func restoringDefaults(
+    func restoringDefaults<Failure: Error>(
         _ outcome: Outcome,
         _ state: inout State,
-        _ evaluate: ([[Double]]) async -> [CandidateScore]
-    ) async -> Outcome {
+        _ evaluate: ([[Double]]) async throws(Failure) -> [CandidateScore]
+    ) async throws(Failure) -> Outcome {
         var outcome = outcome
         for axis in space.axes {
             let best = state.evaluated[outcome.best]
@@ -124,7 +124,7 @@ public struct TuningSearch: Sendable {
             values[index] = space.baseValues[index]
             var point = best.point
             point[space.axes.firstIndex(of: axis)!] = axis.index(nearest: values[index])
-            let score = await evaluate([values])[0]
+            let score = try await evaluate([values])[0]
             state.record(point: point, score: score, marksPoint: false)
             if score.objective >= best.score.objective { outcome.best = state.evaluated.count - 1 }
         }
@@ -167,7 +167,10 @@ public struct TuningSearch: Sendable {
         }
 
         /// Evaluates the points not yet seen, within the budget.
-        mutating func evaluate(_ points: [[Int]], using evaluate: ([[Double]]) async -> [CandidateScore]) async {
+        mutating func evaluate<Failure: Error>(
+            _ points: [[Int]],
+            using evaluate: ([[Double]]) async throws(Failure) -> [CandidateScore]
+        ) async throws(Failure) {
             var fresh: [[Int]] = []
             var chosen = Set<[Int]>()
             for point in points where seen[point] == nil && chosen.insert(point).inserted {
@@ -175,7 +178,7 @@ public struct TuningSearch: Sendable {
                 fresh.append(point)
             }
             guard !fresh.isEmpty else { return }
-            let scores = await evaluate(fresh.map { space.values(at: $0) })
+            let scores = try await evaluate(fresh.map { space.values(at: $0) })
             for (point, score) in zip(fresh, scores) { record(point: point, score: score, marksPoint: true) }
         }
 

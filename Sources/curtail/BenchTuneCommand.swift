@@ -63,14 +63,14 @@ struct BenchTuneCommand: AsyncParsableCommand {
         )
         StandardStreams.out("case" + String(repeating: " ", count: 40) + "candidates      seconds   candidate-years/min")
         // Warm-up.
-        _ = await CandidatePool(evaluator, workers: jobs).score(Array(batch.prefix(jobs * 2)))
+        _ = try await CandidatePool(evaluator, workers: jobs).score(Array(batch.prefix(jobs * 2)))
 
-        let (all, allSeconds) = await Self.time { await CandidatePool(evaluator, workers: jobs).score(batch) }
+        let (all, allSeconds) = try await Self.time { try await CandidatePool(evaluator, workers: jobs).score(batch) }
         let allRate = Double(batch.count) * yearsPerCandidate / allSeconds * 60
         line("full engine + ledger, \(jobs) workers", batch.count, allSeconds, allRate)
 
         let quarter = Array(batch.prefix(max(1, batch.count / 4)))
-        let (one, oneSeconds) = await Self.time { await CandidatePool(evaluator, workers: 1).score(quarter) }
+        let (one, oneSeconds) = try await Self.time { try await CandidatePool(evaluator, workers: 1).score(quarter) }
         let oneRate = Double(quarter.count) * yearsPerCandidate / oneSeconds * 60
         line("full engine + ledger, 1 worker", quarter.count, oneSeconds, oneRate)
 
@@ -99,10 +99,10 @@ struct BenchTuneCommand: AsyncParsableCommand {
         )
     }
 
-    private static func time<T>(_ body: () async -> T) async -> (T, Double) {
+    private static func time<T, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> (T, Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        let value = await body()
+        let value = try await body()
         let elapsed = clock.now - start
         return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

@@ -27,7 +27,7 @@ struct HistoryOptions: ParsableArguments {
 
     /// Loads every file given.
     func load(site: Site) throws(HistoryError) -> ReplayInputs {
-        let priceRange = -10_000.0...100_000.0
+        let priceRange = USDPerMWh.plausibleRange
         let series = try TimeSeriesFile.load(path: prices, column: node, defaultColumn: site.node, valueRange: priceRange)
         let history = try BitcoinHistory.load(path: bitcoin)
         let dayAheadSeries = try dayAhead.map { (path) throws(HistoryError) in

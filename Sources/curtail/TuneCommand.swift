@@ -111,8 +111,20 @@ struct TuneCommand: AsyncParsableCommand {
         do {
             let space = try TuningSpace(policy: policyModel, only: only, fixed: fixed, ranges: narrowed)
             let inputs = try history.load(site: siteModel)
-            let trainWindow = try Self.window(train, option: "--train", site: siteModel, inputs: inputs)
-            let testWindow = try Self.window(test, option: "--test", site: siteModel, inputs: inputs)
+            let trainWindow = try TuningWindowText.resolve(
+                train,
+                option: "--train",
+                timeZone: siteModel.timeZone,
+                prices: inputs.prices,
+                bitcoin: inputs.bitcoin
+            )
+            let testWindow = try TuningWindowText.resolve(
+                test,
+                option: "--test",
+                timeZone: siteModel.timeZone,
+                prices: inputs.prices,
+                bitcoin: inputs.bitcoin
+            )
             let tuner = try Tuner(
                 policy: policyModel,
                 site: siteModel,
@@ -125,6 +137,7 @@ struct TuneCommand: AsyncParsableCommand {
             progressBar.finish()
         } catch let error as TuningError {
             progressBar.finish()
+            if case .windowSyntax = error { throw ValidationError(error.description) }
             throw InvalidInput(error.description)
         } catch let error as HistoryError {
             progressBar.finish()
@@ -134,10 +147,12 @@ struct TuneCommand: AsyncParsableCommand {
             throw InvalidInput("\(policy): \(error)")
         }
 
-        let outPath = out ?? Self.defaultOut(policy)
-        try writeTunedFile(report, loaded: loaded, to: outPath)
-        if let directory = self.report {
-            try writeReport(report, directory: directory)
+        let outPath = out ?? TunedPolicyOutput.defaultPath(forPolicy: policy)
+        do {
+            try TunedPolicyOutput.write(report: report, policyPath: policy, policy: policyModel, sitePath: loaded.sitePath, to: outPath)
+            if let directory = self.report { try TunedPolicyOutput.writeReport(report, directory: directory) }
+        } catch {
+            throw InvalidInput(error.description)
         }
         if json {
             let encoder = JSONEncoder()
@@ -153,120 +168,6 @@ struct TuneCommand: AsyncParsableCommand {
             // The table shows them; with --json they go to stderr, beside the JSON.
             for warning in report.warnings { StandardStreams.err("warning: \(warning)") }
         }
-    }
-
-    /// `A..B` as a window: years, local dates (B inclusive) or ISO-8601 times (B exclusive).
-    static func window(_ text: String, option: String, site: Site, inputs: ReplayInputs) throws -> ReplayWindow {
-        let parts = text.components(separatedBy: "..")
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw ValidationError("\(option) takes A..B (e.g. 2021..2022 or 2021-01-01..2022-06-30), found '\(text)'")
-        }
-        let isYear = { (s: String) in s.count == 4 && s.allSatisfy(\.isNumber) }
-        let from = isYear(parts[0]) ? parts[0] + "-01-01" : parts[0]
-        let to = isYear(parts[1]) ? parts[1] + "-12-31" : parts[1]
-        do {
-            return try ReplayWindow.resolve(
-                from: from,
-                to: to,
-                timeZone: site.timeZone,
-                prices: inputs.prices,
-                bitcoin: inputs.bitcoin,
-                names: ("the start of \(option)", "the end of \(option)")
-            )
-        } catch {
-            throw InvalidInput("\(option) \(text): \(error)")
-        }
-    }
-
-    /// `dir/name.yaml` → `dir/name.tuned.yaml`.
-    static func defaultOut(_ policy: String) -> String {
-        let url = URL(fileURLWithPath: policy)
-        let base = url.deletingPathExtension().lastPathComponent
-        let directory = (policy as NSString).deletingLastPathComponent
-        return (directory.isEmpty ? "" : directory + "/") + base + ".tuned.yaml"
-    }
-
-    private func writeTunedFile(_ report: TuningReport, loaded: ConfigurationFiles.Loaded, to path: String) throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: policy, encoding: .utf8)
-        } catch {
-            throw InvalidInput("\(policy): cannot read the policy again to write the tuned file: \(error.localizedDescription)")
-        }
-        var values: [String: Double] = [:]
-        for change in report.changes { values[change.name] = change.tunedValue }
-        let t = report.tuned
-        let d = report.defaults
-        let searched = report.changes.filter(\.searched)
-        let header =
-            [
-                "from \((policy as NSString).lastPathComponent), seed \(report.seed), budget \(report.budget): \(report.strategy.rawValue) search over \(searched.map(\.name).joined(separator: ", ")), \(report.evaluated.count) candidates.",
-                "Site \(report.siteID). Objective = profit minus the penalties under `tuning:` (USD).",
-                "Train \(report.train): objective \(Number.grouped(t.train.objective, 0)) (defaults \(Number.grouped(d.train.objective, 0))).",
-                "Test  \(report.test): objective \(Number.grouped(t.test.objective, 0)) (defaults \(Number.grouped(d.test.objective, 0)), always-on \(Number.grouped(t.test.replay.alwaysOn.profitUSD, 0)), oracle \(Number.grouped(t.test.replay.oracle.profitUSD, 0)), capture \(Number.grouped(t.test.replay.captureRatio, 3))).",
-                "Changed: "
-                    + (report.changes.filter { $0.tunedValue != $0.defaultValue }.map {
-                        "\($0.name) \(Number.plain($0.defaultValue)) -> \(Number.plain($0.tunedValue))"
-                    }.joined(separator: ", ").nonEmpty ?? "nothing (the defaults scored best)") + ".",
-            ] + report.warnings.map { "Warning: \($0)" }
-
-        // Keep the site reference valid from where the tuned file is written.
-        var siteReference: String?
-        if let reference = loaded.policy.siteReference, site == nil {
-            let policyDirectory = URL(fileURLWithPath: policy).deletingLastPathComponent()
-            let siteURL = URL(fileURLWithPath: reference, relativeTo: policyDirectory).standardizedFileURL
-            let outDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL
-            if outDirectory != policyDirectory.standardizedFileURL {
-                siteReference = Self.relativePath(from: outDirectory.path, to: siteURL.path)
-            }
-        }
-        let rendered: String
-        do {
-            rendered = try TunedPolicyFile.render(text, file: policy, values: values, header: header, siteReference: siteReference)
-        } catch {
-            throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
-        }
-        do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(rendered.utf8).write(to: URL(fileURLWithPath: path + ".partial"))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: path + ".partial", toPath: path)
-        } catch {
-            throw InvalidInput("\(path): cannot write the tuned policy: \(error.localizedDescription)")
-        }
-    }
-
-    private func writeReport(_ report: TuningReport, directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            var csv = (report.space.axes.map(\.name) + ["objective_usd", "profit_usd", "penalty_usd", "cycles", "unmet_obligations"]).joined(
-                separator: ","
-            )
-            csv += "\n"
-            for candidate in report.evaluated {
-                let values = report.space.axes.map { Number.plain(candidate.score.values[$0.parameterIndex]) }
-                let score = candidate.score
-                csv +=
-                    (values + [
-                        "\(score.objective)", "\(score.profitUSD)", "\(score.penaltyUSD)", "\(score.ledger.totals.cycles)",
-                        "\(score.ledger.unmetObligations)",
-                    ]).joined(separator: ",") + "\n"
-            }
-            try Data(csv.utf8).write(to: URL(fileURLWithPath: directory + "/candidates.csv"))
-            try Data(TuningHTML.render(report).utf8).write(to: URL(fileURLWithPath: directory + "/tuning.html"))
-        } catch {
-            throw InvalidInput("\(directory): cannot write the report: \(error.localizedDescription)")
-        }
-    }
-
-    /// A relative path from directory `from` to `to` (both absolute, standardized).
-    static func relativePath(from: String, to: String) -> String {
-        let a = from.split(separator: "/")
-        let b = to.split(separator: "/")
-        var common = 0
-        while common < a.count && common < b.count - 1 && a[common] == b[common] { common += 1 }
-        return (Array(repeating: "..", count: a.count - common) + b[common...].map(String.init)).joined(separator: "/")
     }
 }
 

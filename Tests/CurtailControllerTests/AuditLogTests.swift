@@ -82,6 +82,44 @@ struct AuditLogTests {
         #expect(commands.rows[0][1] == "2023-09-06T23:01:00Z", "times come back as ISO-8601")
     }
 
+    @Test("released without sync: the last batch is written, including entries never flushed")
+    func releaseWritesLastBatch() throws {
+        let (directory, path) = try Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let log = try AuditLog(path: path)
+            for seq in Int64(1)...300 {
+                try log.append(
+                    JournalEntry(time: Self.t0.adding(seconds: Double(seq)), commands: [("s21", Self.command(seq, running: 10, at: Self.t0))])
+                )
+                if seq == 200 { try log.flush() }  // handed to the writer, not waited for
+            }
+            // 100 entries still buffered; the log goes out of scope here without sync().
+        }
+        let reopened = try AuditLog(path: path)
+        let recovery = try reopened.recover(at: Self.t0)
+        #expect(recovery.seq == 300, "every appended command reached the database")
+        #expect(try reopened.rows(.commands, from: Self.t0, to: Self.t0.adding(seconds: 400)).rows.count == 300)
+    }
+
+    @Test("sync waits for the writes handed over before it")
+    func syncIsABarrier() throws {
+        let (directory, path) = try Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = try AuditLog(path: path)
+        let reader = try AuditLog(path: path)
+        for round in Int64(0)..<20 {
+            for k in Int64(1)...50 {
+                let seq = round * 50 + k
+                try log.append(JournalEntry(time: Self.t0, commands: [("s21", Self.command(seq, running: 1, at: Self.t0))]))
+            }
+            try log.flush()
+            try log.sync()
+            // A second connection sees the commit at once: sync returned only after it.
+            #expect(try reader.recover(at: Self.t0).seq == (round + 1) * 50)
+        }
+    }
+
     @Test("an unreadable database is kept aside, never deleted, and a new one started")
     func corrupt() throws {
         let (directory, path) = try Self.temporaryPath()

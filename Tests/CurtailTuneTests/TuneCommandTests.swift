@@ -65,6 +65,23 @@ struct TuneCommandTests {
         #expect(replayed["capture_ratio"] as? Double == tunedTest["capture_ratio"])
     }
 
+    @Test("--site S --out elsewhere: the tuned file names S relative to where it is written, and validates")
+    func siteReferenceFollowsTheTunedSite() throws {
+        let out = try Self.temporary("tuned/x.yaml")
+        let root = ((out as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The tuned site lives in a third directory, under another name than the policy's own.
+        let site = root + "/sites/copy-of-west-texas.yaml"
+        try FileManager.default.createDirectory(atPath: root + "/sites", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestRepository.exampleSite, toPath: site)
+        let tuned = try Self.tune(["--budget", "6", "--site", site, "--out", out])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.split(separator: "\n").contains("site: ../sites/copy-of-west-texas.yaml"), "\(text.prefix(2000))")
+        let validate = try CurtailProcess.run(["validate", out])
+        #expect(validate.status == 0, "\(validate.stderr)")
+    }
+
     @Test("the same seed writes the same file; the report has a chart per main parameter and every candidate")
     func deterministicAndReport() throws {
         let first = try Self.temporary("a.yaml")

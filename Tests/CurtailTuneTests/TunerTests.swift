@@ -141,9 +141,9 @@ struct TunerTests {
         #expect(results[0] == results[1] && results[1] == results[2])
         // A reused evaluator scores a candidate exactly as a fresh one.
         var evaluator = try CandidateEvaluator(policy: loaded.policy, site: loaded.site.site, plan: plan)
-        let first = evaluator.score(results[0][7].values)
-        _ = evaluator.score(results[0][3].values)
-        #expect(evaluator.score(results[0][7].values) == first)
+        let first = try evaluator.score(results[0][7].values)
+        _ = try evaluator.score(results[0][3].values)
+        #expect(try evaluator.score(results[0][7].values) == first)
         #expect(first == results[0][7])
     }
 
@@ -204,11 +204,15 @@ struct TunerTests {
         #expect(penalised.tuning.penalty(cycles: 10, days: 30, unmetObligations: 0) == 100)
         let plan = try ReplayPlan(inputs: Self.inputs, window: Self.window(days: 0...29), site: Self.site)
         var evaluator = try CandidateEvaluator(policy: penalised, site: Self.site, plan: plan)
-        let score = evaluator.score([60])
+        let score = try evaluator.score([60])
         // One wake-up per 48-hour cycle (the 10 block after the 120 block), 15 cycles in 30 days.
         #expect(abs(score.ledger.totals.cycles - 15) < 1e-9)
         #expect(score.penaltyUSD == 10 * 15)
         #expect(score.objective == score.profitUSD - 150)
+        // A candidate the engine refuses is never scored under the previous candidate's values.
+        #expect(throws: PolicyError.self) { _ = try evaluator.score([1_000_000]) }
+        #expect(throws: PolicyError.self) { _ = try evaluator.score([60, 1]) }
+        #expect(try evaluator.score([60]) == score, "a refused candidate leaves the evaluator as it was")
 
         #expect(throws: FileDiagnostics.self) {
             try PolicyFile.parse(Self.strikePolicy + "\ntuning:\n  over_max_cycle_penalty_usd: 5\n", file: "bad.yaml")

@@ -40,7 +40,7 @@ public struct PriceFeed: Sendable {
     public static func history(path: String, column: String?, node: String, scenario: Scenario) throws(SimulatorError) -> PriceFeed {
         let series: TimeSeries
         do {
-            series = try TimeSeriesFile.load(path: path, column: column, defaultColumn: node, valueRange: -1000...10_000)
+            series = try TimeSeriesFile.load(path: path, column: column, defaultColumn: node, valueRange: USDPerMWh.plausibleRange)
         } catch {
             throw SimulatorError("\(error)")
         }

@@ -103,7 +103,18 @@ public struct ControllerCore: Sendable {
             reason: rejection.reason,
             payload: String(decoding: payload.prefix(256), as: UTF8.self)
         )
-        step.messages.append(OutgoingMessage(topic: topics.rejected, payload: PayloadEncoder.encode(body)))
+        emit(PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.rejected, payload: $0) }, what: "rejection", into: &step)
+    }
+
+    /// Appends `message` to the step, or, when its payload could not be encoded (a non-finite
+    /// number), counts it and says so in a note instead: nothing malformed goes out, nothing crashes.
+    private mutating func emit(_ message: OutgoingMessage?, what: String, into step: inout ControllerStep) {
+        if let message {
+            step.messages.append(message)
+        } else {
+            counters.unencodable += 1
+            step.notes.append("the \(what) message could not be encoded (a non-finite number) and was not published")
+        }
     }
 
     private mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
@@ -178,7 +189,7 @@ public struct ControllerCore: Sendable {
                 )
                 obligations[event.id] = obligation
                 step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
-                if isConnected { step.messages.append(report(obligation, status: "acknowledged", at: now)) }
+                if isConnected { emit(report(obligation, status: "acknowledged", at: now), what: "event report", into: &step) }
                 decide = true
             }
         case .eventCancelled(let id):
@@ -192,7 +203,7 @@ public struct ControllerCore: Sendable {
                     if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
                     step.notes.append("grid event \(id) cancelled")
                     step.closedObligations.append((finished, "cancelled"))
-                    if isConnected { step.messages.append(report(finished, status: "cancelled", at: now)) }
+                    if isConnected { emit(report(finished, status: "cancelled", at: now), what: "event report", into: &step) }
                     decide = true
                 }
             }
@@ -387,7 +398,7 @@ public struct ControllerCore: Sendable {
         let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || underFrequency != nil
         let ready = missingInputs.isEmpty || restoredCommands || obligationActive || counters.decisions > 0
         guard ready else {
-            if isConnected, stateDue(at: now) { step.messages.append(publishState(at: now)) }
+            if isConnected, stateDue(at: now) { emit(publishState(at: now), what: "state", into: &step) }
             return step
         }
 
@@ -454,7 +465,7 @@ public struct ControllerCore: Sendable {
         // commands come first); and at least every statePeriod.
         if !step.messages.isEmpty { stateDirty = true }
         if reissueAll || !step.notes.isEmpty || stateDue(at: now) {
-            step.messages.append(publishState(at: now))
+            emit(publishState(at: now), what: "state", into: &step)
         }
         return step
     }
@@ -465,7 +476,7 @@ public struct ControllerCore: Sendable {
         return since >= configuration.statePeriod || (stateDirty && since >= .seconds(1))
     }
 
-    private mutating func publishState(at now: Timestamp) -> OutgoingMessage {
+    private mutating func publishState(at now: Timestamp) -> OutgoingMessage? {
         lastStateAt = now
         stateDirty = false
         return stateMessage(at: now)
@@ -494,7 +505,7 @@ public struct ControllerCore: Sendable {
                 "grid event \(id) ended: achieved \(format(finished.achievedMW)) MW against \(format(finished.targetMW)) MW, performance factor \(format(pf))"
             )
             step.closedObligations.append((finished, "completed"))
-            if isConnected { step.messages.append(report(finished, status: "completed", at: now)) }
+            if isConnected { emit(report(finished, status: "completed", at: now), what: "event report", into: &step) }
         }
     }
 
@@ -588,7 +599,7 @@ public struct ControllerCore: Sendable {
         ).value
     }
 
-    private func report(_ obligation: Obligation, status: String, at now: Timestamp) -> OutgoingMessage {
+    private func report(_ obligation: Obligation, status: String, at now: Timestamp) -> OutgoingMessage? {
         let final = status != "acknowledged"
         let pf = obligation.performanceFactor(siteSleepMW: siteSleepMW)
         let body = PublishedEventReport(
@@ -607,11 +618,11 @@ public struct ControllerCore: Sendable {
             performanceFactor: final ? PayloadEncoder.rounded(pf) : nil,
             met: final ? obligation.met(siteSleepMW: siteSleepMW) : nil
         )
-        return OutgoingMessage(topic: topics.eventReport(id: obligation.event.id), payload: PayloadEncoder.encode(body))
+        return PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.eventReport(id: obligation.event.id), payload: $0) }
     }
 
-    /// The retained `state` message.
-    public func stateMessage(at now: Timestamp) -> OutgoingMessage {
+    /// The retained `state` message; `nil` when it cannot be encoded (a non-finite number).
+    public func stateMessage(at now: Timestamp) -> OutgoingMessage? {
         let decided = counters.decisions > 0
         let measured = measuredSiteMW(at: now)
         let groups = site.groups.indices.map { g in
@@ -679,7 +690,7 @@ public struct ControllerCore: Sendable {
                 rejected: counters.rejected
             )
         )
-        return OutgoingMessage(topic: topics.state, payload: PayloadEncoder.encode(body), retain: true)
+        return PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.state, payload: $0, retain: true) }
     }
 
     /// The latest decision as the audit journal records it.

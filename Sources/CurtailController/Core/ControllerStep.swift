@@ -31,6 +31,9 @@ public struct ControllerCounters: Hashable, Sendable {
     public var duplicates = 0
     /// Refused inputs by ``Rejection/Kind`` raw value.
     public var rejected: [String: Int] = [:]
+    /// Outgoing messages not published because their payload could not be encoded (a
+    /// non-finite number); each is also a note.
+    public var unencodable = 0
 
     public init() {}
 

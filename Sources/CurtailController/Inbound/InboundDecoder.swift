@@ -97,7 +97,7 @@ public struct InboundDecoder: Sendable {
         guard kind == "rt" || kind == "da" else { throw Rejection(.unknownKind, "price kind must be \"rt\" or \"da\", found \"\(kind)\"") }
         let start = try json.timestamp("interval_start")
         let minutes = try json.integer("interval_minutes", in: 1...1440)
-        let value = try json.number("price_usd_per_mwh", in: -1000...10_000, unit: "USD/MWh")
+        let value = try json.number("price_usd_per_mwh", in: USDPerMWh.plausibleRange, unit: "USD/MWh")
         if kind == "rt" {
             _ = try checked(start, "price interval_start", now, maximumAge.price)
         } else if now.duration(to: start) > .seconds(2 * 86_400) {

@@ -28,13 +28,13 @@ public struct OutgoingMessage: Hashable, Sendable {
 
 /// JSON encoding shared by the outgoing payloads: snake_case keys, sorted, no escaped slashes.
 enum PayloadEncoder {
-    static func encode(_ value: some Encodable) -> [UInt8] {
+    /// The payload's JSON, or `nil` when it cannot be encoded (a non-finite number that slipped
+    /// past rounding): the caller then publishes nothing and says so, never crashes.
+    static func encode(_ value: some Encodable) -> [UInt8]? {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every payload is built from finite numbers; a failure here is a programming error.
-        guard let data = try? encoder.encode(value) else { preconditionFailure("unencodable payload \(type(of: value))") }
-        return Array(data)
+        return (try? encoder.encode(value)).map(Array.init)
     }
 
     /// Rounds for display in payloads (`places` decimals); non-finite values become `nil`.
