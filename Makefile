@@ -53,12 +53,12 @@ test: build lint
 # a million fuzzed inputs.
 bench: deps
 	$(SWIFT) build -c release
-	$(RELEASE_BIN)/curtail bench mqtt
-	$(RELEASE_BIN)/curtail bench engine
-	$(RELEASE_BIN)/curtail bench replay
-	$(RELEASE_BIN)/curtail bench tune
-	$(RELEASE_BIN)/curtail bench loop
-	$(RELEASE_BIN)/curtail bench fuzz
+	$(RELEASE_BIN)/curtail-bench mqtt
+	$(RELEASE_BIN)/curtail-bench engine
+	$(RELEASE_BIN)/curtail-bench replay
+	$(RELEASE_BIN)/curtail-bench tune
+	$(RELEASE_BIN)/curtail-bench loop
+	$(RELEASE_BIN)/curtail-bench fuzz
 
 # The demo: a local mosquitto, the grid simulator playing 6 Sep 2023 at ERCOT HB_WEST (real
 # prices with the evening spike, a scripted ERS-10 deployment) and the controller for the example

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "curtail", targets: ["curtail"]),
+        .executable(name: "curtail-bench", targets: ["curtail-bench"]),
         .executable(name: "gridsim", targets: ["gridsim"]),
         .executable(name: "mqtt-baseline", targets: ["MQTTBaseline"]),
         .library(name: "CurtailMQTT", targets: ["CurtailMQTT"]),
@@ -15,7 +16,9 @@ let package = Package(
         .library(name: "CurtailPolicyFiles", targets: ["CurtailPolicyFiles"]),
         .library(name: "CurtailReplay", targets: ["CurtailReplay"]),
         .library(name: "CurtailTune", targets: ["CurtailTune"]),
+        .library(name: "CurtailWire", targets: ["CurtailWire"]),
         .library(name: "CurtailController", targets: ["CurtailController"]),
+        .library(name: "CurtailSite", targets: ["CurtailSite"]),
         .library(name: "GridSimulator", targets: ["GridSimulator"]),
         .library(name: "CurtailAudit", targets: ["CurtailAudit"]),
         .library(name: "CurtailObservability", targets: ["CurtailObservability"]),
@@ -66,12 +69,16 @@ let package = Package(
 
         // Offline tuning: search a policy's parameters on past years, validate on later ones.
         .target(name: "CurtailTune", dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailReplay"]),
+        // The MQTT contract: one type per payload (encode and decode), the JSON reader and writer
+        // behind them, and the refusal type. Every process that speaks the contract goes through it.
+        .target(name: "CurtailWire", dependencies: ["CurtailCore"]),
         // The live controller: the pure ControllerCore state machine (inputs → commands) and the
         // Controller service that runs it on MQTT.
         .target(
             name: "CurtailController",
             dependencies: [
                 "CurtailCore",
+                "CurtailWire",
                 "CurtailPolicy",
                 "CurtailMQTT",
                 .product(name: "Logging", package: "swift-log"),
@@ -80,10 +87,16 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The composition root: a site file, its policy and --set overrides loaded together, and the
+        // controller and broker configuration built from them (TLS, credentials, require_tls).
+        .target(
+            name: "CurtailSite",
+            dependencies: ["CurtailCore", "CurtailPolicy", "CurtailPolicyFiles", "CurtailController", "CurtailMQTT"]
+        ),
         // The controller's audit journal: SQLite in WAL mode through GRDB (Debian: libsqlite3-dev).
         .target(
             name: "CurtailAudit",
-            dependencies: ["CurtailCore", "CurtailController", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CurtailCore", "CurtailWire", "CurtailController", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // /metrics (Prometheus) and /healthz over HTTP, on swift-nio.
         .target(
@@ -98,13 +111,24 @@ let package = Package(
             ]
         ),
         // Random and mutated inputs for the payload decoders and file loaders (bench and tests).
-        .target(name: "CurtailFuzz", dependencies: ["CurtailCore", "CurtailController", "CurtailPolicyFiles", "GridSimulator"]),
+        .target(
+            name: "CurtailFuzz",
+            dependencies: ["CurtailCore", "CurtailWire", "CurtailPolicy", "CurtailController", "CurtailPolicyFiles", "GridSimulator"]
+        ),
+        // What the two command-line tools share: streams, exit codes, number formatting, the history
+        // options of replay and tune.
+        .target(
+            name: "CurtailCommandLine",
+            dependencies: ["CurtailCore", "CurtailReplay", "CurtailSite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
         // model and the GridSimulator service; and the gridsim executable.
         .target(
             name: "GridSimulator",
             dependencies: [
                 "CurtailCore",
+                "CurtailWire",
+                "CurtailSite",
                 "CurtailController",
                 "CurtailMQTT",
                 "CurtailPolicyFiles",
@@ -120,6 +144,8 @@ let package = Package(
             name: "gridsim",
             dependencies: [
                 "GridSimulator",
+                "CurtailSite",
+                "CurtailCommandLine",
                 "CurtailController",
                 "CurtailCore",
                 "CurtailMQTT",
@@ -144,19 +170,22 @@ let package = Package(
             dependencies: ["CMosquitto"],
             linkerSettings: [.linkedLibrary("mosquitto")]
         ),
+        // The product: validate, breakeven, replay, tune, run, log, demo.
         .executableTarget(
             name: "curtail",
             dependencies: [
+                "CurtailCommandLine",
                 "CurtailCore",
+                "CurtailWire",
                 "CurtailPolicy",
                 "CurtailPolicyFiles",
                 "CurtailReplay",
                 "CurtailTune",
                 "CurtailMQTT",
                 "CurtailController",
+                "CurtailSite",
                 "CurtailAudit",
                 "CurtailObservability",
-                "CurtailFuzz",
                 "GridSimulator",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -165,10 +194,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Development tools: the benchmarks behind `make bench`, the fuzzer driver and the MQTT relay
+        // the latency benchmark measures against.
+        .executableTarget(
+            name: "curtail-bench",
+            dependencies: [
+                "CurtailCommandLine",
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailPolicy",
+                "CurtailPolicyFiles",
+                "CurtailReplay",
+                "CurtailTune",
+                "CurtailMQTT",
+                "CurtailController",
+                "CurtailSite",
+                "CurtailAudit",
+                "CurtailFuzz",
+                "LocalBroker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         .testTarget(name: "CurtailCoreTests", dependencies: ["CurtailCore"]),
+        .testTarget(name: "CurtailWireTests", dependencies: ["CurtailWire", "CurtailCore"]),
         // What several test targets share: the repository and data paths, running `curtail`.
         .target(
             name: "CurtailTestSupport",
@@ -183,9 +237,11 @@ let package = Package(
                 "CurtailFuzz",
                 "CurtailController",
                 "CurtailCore",
+                "CurtailWire",
                 "CurtailPolicy",
                 "CurtailPolicyFiles",
                 "CurtailMQTT",
+                "CurtailSite",
                 "GridSimulator",
                 "LocalBroker",
                 "curtail",
@@ -210,8 +266,9 @@ let package = Package(
             dependencies: [
                 "CurtailTestSupport",
                 "CurtailMQTT",
+                "CurtailCommandLine",
                 "LocalBroker",
-                "curtail",
+                "curtail-bench",
                 "MQTTBaseline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

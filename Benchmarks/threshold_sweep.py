@@ -4,7 +4,7 @@ HB_WEST 15-minute prices, on one core. No engine, no hysteresis, no wake-up loss
 
     python3 Benchmarks/threshold_sweep.py [DATA_DIR] [YEAR]
 
-Prints candidate-years per minute; `curtail bench tune` times the same computation in Swift
+Prints candidate-years per minute; `curtail-bench tune` times the same computation in Swift
 and the full engine in the same run.
 """
 import sys

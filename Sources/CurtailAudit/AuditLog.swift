@@ -1,5 +1,6 @@
 public import CurtailController
 public import CurtailCore
+import CurtailWire
 import Foundation
 import GRDB
 import Synchronization
@@ -190,16 +191,18 @@ public final class AuditLog: ControllerJournal, Sendable {
                     "INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason) VALUES \(rows)"
             ).execute(arguments: StatementArguments(values))
         }
-        for obligation in entry.obligations { try upsert(obligation, status: "active", ts, db) }
+        for obligation in entry.obligations { try upsert(obligation, status: nil, ts, db) }
         for (obligation, status) in entry.closedObligations { try upsert(obligation, status: status, ts, db) }
         for note in entry.notes {
             try db.cachedStatement(sql: "INSERT INTO notes (ts, text) VALUES (?, ?)").execute(arguments: [ts, note])
         }
     }
 
-    private static func upsert(_ o: Obligation, status: String, _ ts: Int64, _ db: Database) throws {
+    /// Writes an event's row: `status` `nil` while it is in force (`active`), else how it closed.
+    private static func upsert(_ o: Obligation, status closed: ObligationStatus?, _ ts: Int64, _ db: Database) throws {
+        let status = closed?.rawValue ?? "active"
         // A closed event keeps its final row; a late "active" write must not reopen it.
-        if status == "active",
+        if closed == nil,
             let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM events WHERE id = ?"), arguments: [o.event.id]),
             current != "active"
         {
@@ -239,7 +242,7 @@ public final class AuditLog: ControllerJournal, Sendable {
                 while recovery.commands.count < groups, let row = try cursor.next() {
                     let group: String = row["grp"]
                     guard recovery.commands[group] == nil else { continue }
-                    recovery.commands[group] = IssuedCommand(
+                    recovery.commands[group] = CommandPayload(
                         seq: row["seq"],
                         issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]),
                         expiresAt: Timestamp(millisecondsSinceEpoch: row["expires_at"]),

@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import CurtailCore
 public import CurtailMQTT
 import CurtailPolicy
+import CurtailWire
 public import Logging
 import Metrics
 public import ServiceLifecycle
@@ -18,8 +19,10 @@ public import ServiceLifecycle
 /// - Publishes retained `online` on every connection, with retained `offline` as the will;
 ///   on graceful shutdown publishes `offline` and disconnects, leaving the last commands
 ///   retained: miner controllers keep them until they expire, then fall back to their safe state.
-/// - With a ``journal``, every input, decision and command is recorded as it is published
-///   (flushed in the same step, before the next input), and start-up resumes from it.
+/// - With a ``journal``, every input, decision and command is recorded as it is published: the
+///   step's messages go to the MQTT client first, then its record is appended; notices are
+///   flushed to the database's writer thread at once, routine steps batched for up to 50 ms;
+///   graceful shutdown waits until everything is committed. Start-up resumes from it.
 /// - Refused inputs are published on `rejected`, counted (`curtail_rejected_inputs_total`,
 ///   label `reason`) and logged once per kind per minute.
 public struct Controller<C: SiteClock>: Service {
@@ -33,8 +36,8 @@ public struct Controller<C: SiteClock>: Service {
     public let logger: Logger
     /// How long to read back retained commands and state after the first connection (wall time).
     public var restoreWindow: Duration
-    /// The audit journal: every input, decision and command is appended before it is published,
-    /// and start-up resumes from it. `nil`: no journal (the demo, tests).
+    /// The audit journal: every input, decision and command is appended as it is published
+    /// (after the messages are handed to the MQTT client), and start-up resumes from it. `nil`: no journal (the demo, tests).
     public var journal: (any ControllerJournal)?
     /// Updated as the controller runs, for `/healthz`. `nil`: not tracked.
     public var health: ControllerHealth?

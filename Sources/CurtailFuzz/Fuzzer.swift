@@ -1,6 +1,8 @@
 public import CurtailController
 import CurtailCore
+import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailWire
 import GridSimulator
 
 /// Random and mutated inputs for everything that reads outside data: the MQTT payload decoders
@@ -49,33 +51,55 @@ public struct Fuzzer: Sendable {
         _ = core?.finishRestore(at: now)
         let t = configuration.topics
         let group = configuration.site.groups[0].name
-        let corpus: [(String, String)] = [
-            (t.price, "{\"interval_start\":\"2023-09-06T14:45:00Z\",\"interval_minutes\":15,\"price_usd_per_mwh\":42.5,\"kind\":\"rt\"}"),
-            (t.price, "{\"interval_start\":\"2023-09-06T15:00:00Z\",\"interval_minutes\":60,\"price_usd_per_mwh\":-12,\"kind\":\"da\"}"),
-            (
-                t.events,
-                "{\"id\":\"ERS-1\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target\":{\"max_mw\":0}}"
-            ),
-            (t.events, "{\"id\":\"ERS-1\",\"status\":\"cancelled\"}"),
-            (t.alerts, "{\"kind\":\"4cp\",\"probability\":0.7,\"start\":\"2023-09-06T20:00:00Z\",\"end\":\"2023-09-06T22:00:00Z\"}"),
-            (t.alerts, "{\"kind\":\"eea\",\"level\":2}"),
-            (t.frequency, "{\"ts\":\"2023-09-06T15:00:00Z\",\"hz\":59.68}"),
-            (t.hashPrice, "{\"ts\":\"2023-09-06T15:00:00Z\",\"usd_per_th_day\":0.052}"),
-            (
-                t.telemetry(group: group),
-                "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":300.5,\"hashrate_th\":10400,\"miners_running\":100,\"applied_seq\":17}"
-            ),
-            (t.meter, "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":9580}"),
-            (
-                t.state,
-                "{\"seq\":3,\"ts\":\"2023-09-06T15:00:00Z\",\"active_events\":[{\"id\":\"E\",\"program\":\"ERS-10\",\"start\":\"2023-09-06T15:00:00Z\",\"end\":\"2023-09-06T16:00:00Z\",\"target_mw\":1,\"baseline_mw\":9,\"acknowledged_at\":\"2023-09-06T15:00:00Z\"}]}"
-            ),
-            (
-                t.command(group: group),
-                "{\"seq\":18,\"issued_at\":\"2023-09-06T15:00:00Z\",\"expires_at\":\"2023-09-06T15:03:00Z\",\"miners_running\":80,\"power_target_w\":3068,\"target_kw\":245.4,\"reason\":\"x\"}"
-            ),
-            ("grid/ercot/HB_NORTH/price", "{}"),
+        // Valid payloads of every kind, built through the wire types, as seeds for the mutations.
+        let t0 = Timestamp(iso8601: "2023-09-06T15:00:00Z")!
+        let event = GridEvent(id: "ERS-1", program: "ERS-10", start: t0, end: t0.adding(seconds: 3600), target: .maximum(Megawatts(0)))
+        let fourCP = GridAlert(kind: .fourCP, probability: 0.7, start: t0.adding(seconds: 18_000), end: t0.adding(seconds: 25_200))
+        let state = StatePayload(
+            ts: t0,
+            site: configuration.site.id,
+            policy: configuration.policy.name,
+            seq: 3,
+            activeEvents: [
+                StatePayload.Event(
+                    id: "E",
+                    program: "ERS-10",
+                    start: t0,
+                    end: t0.adding(seconds: 3600),
+                    targetMW: 1,
+                    baselineMW: 9,
+                    acknowledgedAt: t0
+                )
+            ]
+        )
+        let command = CommandPayload(
+            seq: 18,
+            issuedAt: t0,
+            expiresAt: t0.adding(seconds: 180),
+            minersRunning: 80,
+            powerTargetW: 3068,
+            targetKW: 245.4,
+            reason: "x"
+        )
+        let seeds: [(String, any WirePayload)] = [
+            (t.price, PricePayload(intervalStart: t0.adding(seconds: -900), intervalMinutes: 15, priceUSDPerMWh: 42.5)),
+            (t.price, PricePayload(intervalStart: t0, intervalMinutes: 60, priceUSDPerMWh: -12, kind: .dayAhead)),
+            (t.events, EventPayload(event)),
+            (t.events, EventCancellation(id: "ERS-1")),
+            (t.alerts, AlertPayload.fourCP(fourCP)),
+            (t.alerts, AlertPayload.eea(level: 2, at: nil)),
+            (t.frequency, FrequencyPayload(ts: t0, hz: 59.68)),
+            (t.hashPrice, HashPricePayload(ts: t0, usdPerTHDay: 0.052)),
+            (t.telemetry(group: group), TelemetryPayload(ts: t0, powerKW: 300.5, hashrateTH: 10_400, minersRunning: 100, appliedSeq: 17)),
+            (t.meter, MeterPayload(ts: t0, powerKW: 9580)),
+            (t.state, state),
+            (t.command(group: group), command),
         ]
+        var corpus: [(String, String)] = [("grid/ercot/HB_NORTH/price", "{}")]
+        for (topic, payload) in seeds {
+            guard let bytes = try? payload.encode() else { continue }
+            corpus.append((topic, String(decoding: bytes, as: UTF8.self)))
+        }
         let clock = ContinuousClock()
         for _ in 0..<count {
             let (topic, text) = corpus[Int(random.next() % UInt64(corpus.count))]

@@ -203,15 +203,20 @@ public final class MQTTClient: Service, Sendable {
     /// For a controller answering one signal with a command per group. Harmless when not
     /// connected (there is no socket to cork).
     public func corked<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        let socket = mosquitto_socket(handle)
-        guard socket >= 0 else { return try body() }
-        var on: Int32 = 1
-        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
-        defer {
-            var off: Int32 = 0
-            _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &off, socklen_t(MemoryLayout<Int32>.size))
-        }
-        return try body()
+        #if os(Linux)
+            let socket = mosquitto_socket(handle)
+            guard socket >= 0 else { return try body() }
+            var on: Int32 = 1
+            _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &on, socklen_t(MemoryLayout<Int32>.size))
+            defer {
+                var off: Int32 = 0
+                _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &off, socklen_t(MemoryLayout<Int32>.size))
+            }
+            return try body()
+        #else
+            // TCP_CORK is Linux's; elsewhere the burst goes out as the kernel sends it (TCP_NODELAY).
+            return try body()
+        #endif
     }
 
     private func submit(

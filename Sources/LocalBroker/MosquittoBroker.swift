@@ -138,13 +138,37 @@ public final class MosquittoBroker: Sendable {
         _ options: Options = Options(),
         _ body: (MosquittoBroker) async throws -> Value
     ) async throws -> Value {
+        // The port is free when picked, but another process (a parallel test's broker) can take it
+        // before this mosquitto binds it; then this broker exits and whoever connects would reach
+        // the other one. ``start()`` sees that in the log; a new broker on a new port is tried.
+        var attempt = 1
+        while true {
+            do {
+                return try await withNewBroker(options, body)
+            } catch is PortTakenAtFirstStart where attempt < 5 {
+                attempt += 1
+            } catch let retry as PortTakenAtFirstStart {
+                throw retry.error
+            }
+        }
+    }
+
+    private static func withNewBroker<Value>(
+        _ options: Options,
+        _ body: (MosquittoBroker) async throws -> Value
+    ) async throws -> Value {
         let broker = try MosquittoBroker()
         defer { try? FileManager.default.removeItem(at: broker.directory) }
         try await broker.writeConfiguration(options)
         return try await withThrowingTaskGroup(of: Void.self, returning: Value.self) { group in
             group.addTask { try await broker.supervise() }
             do {
-                try await broker.start()
+                do {
+                    try await broker.start()
+                } catch let error as BrokerError {
+                    if case .portTaken = error { throw PortTakenAtFirstStart(error: error) }
+                    throw error
+                }
                 let result = try await body(broker)
                 await broker.finish()
                 try await group.waitForAll()
@@ -174,17 +198,36 @@ public final class MosquittoBroker: Sendable {
     ///   (the error carries the end of the broker's log).
     public func start() async throws {
         guard current.withLock({ $0 == nil }) else { throw BrokerError.alreadyRunning }
+        // Only what this launch logs counts: the log is appended to across restarts.
+        let logOffset = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
         let launched = await withCheckedContinuation { continuation in
             requestStart.yield(continuation)
         }
         try launched.get()
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
-            if Self.accepts(host: host, port: port) { return }
+            // Something accepting on the port is not enough: it must be this process that bound it.
+            let log = logSince(logOffset)
+            if log.contains("Address already in use") {
+                await stop(.kill)
+                throw BrokerError.portTaken(port: port)
+            }
+            if log.contains(" running"), Self.accepts(host: host, port: port) { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         await stop(.kill)
         throw BrokerError.didNotStart(port: port, log: logTail())
+    }
+
+    /// The first start lost its port to another process: ``withBroker(_:_:)`` tries a new broker.
+    private struct PortTakenAtFirstStart: Error {
+        var error: BrokerError
+    }
+
+    /// The broker's log from byte `offset` on.
+    private func logSince(_ offset: Int) -> String {
+        guard let data = try? Data(contentsOf: logFile), data.count > offset else { return "" }
+        return String(decoding: data[offset...], as: UTF8.self)
     }
 
     /// Stops the broker and waits until the process has exited. Does nothing when it is not running.
@@ -355,6 +398,8 @@ public enum BrokerError: Error, Sendable, CustomStringConvertible {
     case couldNotLaunch(String)
     /// The broker started but did not accept connections in time.
     case didNotStart(port: Int, log: String)
+    /// Another process took the port between choosing it and the broker binding it.
+    case portTaken(port: Int)
 
     public var description: String {
         switch self {
@@ -364,6 +409,8 @@ public enum BrokerError: Error, Sendable, CustomStringConvertible {
             "the local mosquitto broker is already running"
         case .couldNotLaunch(let reason):
             "could not start mosquitto: \(reason)"
+        case .portTaken(let port):
+            "another process took 127.0.0.1:\(port) before mosquitto could listen on it; start it again (a new port is chosen)"
         case .didNotStart(let port, let log):
             "mosquitto did not accept connections on 127.0.0.1:\(port) within 5 s; its log ends with:\n\(log)"
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurtailCommandLine
 import CurtailCore
 
 /// `curtail breakeven`: the power price at which a miner stops paying for itself.

@@ -1,9 +1,11 @@
 import ArgumentParser
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import CurtailMQTT
 import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailSite
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -24,14 +26,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Scenario file.")
     var scenario = "Simulator/Scenarios/ercot-2023-09-06.yaml"
 
-    @Option(help: "Site file (default: the scenario's).")
-    var site: String?
-
-    @Option(help: "Directory of the shared data (prices, Bitcoin).")
-    var data = "../shared/data"
-
-    @Option(help: "Simulated seconds per wall-clock second (default: the scenario's; 1440 = a day in a minute).")
-    var speed: Double?
+    @OptionGroup(title: "Scenario")
+    var options: ScenarioOptions
 
     @Option(help: "Run a site of this many groups of 100 miners (cycling the site's models) instead of the site as is.")
     var groups: Int?
@@ -40,28 +36,26 @@ struct DemoCommand: AsyncParsableCommand {
     var plain = false
 
     func validate() throws {
-        if let speed, !(speed > 0) { throw ValidationError("--speed must be positive") }
         if let groups, !(1...1000).contains(groups) { throw ValidationError("--groups must be 1...1000") }
     }
 
     func run() async throws {
         var scenario: Scenario
-        let loaded: RunCommand.Loaded
         do {
             scenario = try ScenarioFile.load(path: self.scenario)
         } catch {
             throw InvalidInput(error.description)
         }
-        if let speed { scenario.speed = speed }
-        guard let sitePath = scenario.sitePath(override: site, scenarioPath: self.scenario) else {
+        if let speed = options.speed { scenario.speed = speed }
+        guard let sitePath = scenario.sitePath(override: options.site, scenarioPath: self.scenario) else {
             throw InvalidInput("\(self.scenario): the scenario names no site; pass --site FILE")
         }
-        loaded = try RunCommand.load(sitePath: sitePath, policyPath: nil, parameters: [])
-        var settings = loaded.settings
-        if let groups { settings.site = DemoSite.scaled(settings.site, groups: groups) }
+        var setup = try SiteSetup.loadForCommand(sitePath: sitePath, policyPath: nil, assignments: [])
+        if let groups { setup.settings.site = setup.settings.site.scaled(groups: groups) }
+        let settings = setup.settings
         let inputs: ScenarioInputs
         do {
-            inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: data)
+            inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: options.data)
         } catch {
             throw InvalidInput("\(error)")
         }
@@ -69,7 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw InvalidInput("the demo needs the mosquitto broker: apt-get install mosquitto (make deps does it)")
         }
         let live = !plain && isatty(1) != 0
-        var configuration = ControllerConfiguration(settings: settings, policy: loaded.policy)
+        var configuration = setup.controllerConfiguration
         // Commands live at least one wall-clock second: at a day a minute the site's 3 minutes
         // are 125 ms, less than a loaded two-core machine may take to deliver the re-issue.
         if configuration.commandLifetime < .seconds(scenario.speed) {
@@ -96,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
                 logger: controllerLogger
             )
             controller.restoreWindow = .milliseconds(300)
-            let simulator = GridSimulator(
+            let simulator = try GridSimulator(
                 scenario: scenario,
                 site: site,
                 prices: inputs.prices,
@@ -142,21 +136,5 @@ struct DemoCommand: AsyncParsableCommand {
         var logger = Logger(label: "curtail.demo")
         logger.logLevel = .error
         return logger
-    }
-}
-
-/// A site of `groups` groups of 100 miners, cycling the models and firmware of `site`'s groups.
-enum DemoSite {
-    static func scaled(_ site: Site, groups: Int) -> Site {
-        var scaled = site
-        scaled.groups = (0..<groups).map { index in
-            var group = site.groups[index % site.groups.count]
-            group.name = "\(group.name)-\(index + 1)"
-            group.count = 100
-            return group
-        }
-        scaled.maxImport = Megawatts(scaled.nameplatePower.value * 1.05)
-        scaled.rampUpMWPerMinute = site.rampUpMWPerMinute.map { $0 * scaled.nameplatePower.value / max(site.nameplatePower.value, 0.001) }
-        return scaled
     }
 }

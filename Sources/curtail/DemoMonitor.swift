@@ -1,6 +1,8 @@
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import CurtailMQTT
+import CurtailWire
 import Logging
 import Synchronization
 
@@ -8,10 +10,10 @@ import Synchronization
 /// read from the broker like any dashboard would, plus the controller's notices.
 final class DemoMonitor: Sendable {
     struct Snapshot: Sendable {
-        var state: PublishedState?
-        var reports: [String: PublishedEventReport] = [:]
+        var state: StatePayload?
+        var reports: [String: EventReportPayload] = [:]
         var reportOrder: [String] = []
-        var rejections: [PublishedRejection] = []
+        var rejections: [RejectedPayload] = []
         var notes: [String] = []
     }
 
@@ -42,11 +44,11 @@ final class DemoMonitor: Sendable {
             try await client.subscribe(to: "\(topics.siteBase)/events/+/report")
             try await client.subscribe(to: topics.rejected)
             for await message in client.messages {
-                if message.topic == topics.state, let state = PublishedState.decode(message.payload) {
+                if message.topic == topics.state, let state = try? StatePayload(decoding: message.payload) {
                     snapshot.withLock { $0.state = state }
-                } else if message.topic == topics.rejected, let rejection = PublishedRejection.decode(message.payload) {
+                } else if message.topic == topics.rejected, let rejection = try? RejectedPayload(decoding: message.payload) {
                     snapshot.withLock { $0.rejections.append(rejection) }
-                } else if let report = PublishedEventReport.decode(message.payload) {
+                } else if let report = try? EventReportPayload(decoding: message.payload) {
                     snapshot.withLock {
                         if $0.reports[report.id] == nil { $0.reportOrder.append(report.id) }
                         $0.reports[report.id] = report

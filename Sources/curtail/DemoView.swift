@@ -1,5 +1,7 @@
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
+import CurtailWire
 import GridSimulator
 
 #if canImport(Glibc)
@@ -36,8 +38,8 @@ struct DemoView {
         guard hour != lastHour, let state = snapshot.state else { return }
         lastHour = hour
         print(
-            "\(localTime(now))  price \(pad(state.priceUsdPerMwh.map { Format.fixed($0, 2) } ?? "—", 8)) $/MWh  "
-                + "target \(pad(state.targetMw.map { Format.fixed($0, 2) } ?? "—", 6)) MW  measured \(pad(state.measuredMw.map { Format.fixed($0, 2) } ?? "—", 6)) MW"
+            "\(localTime(now))  price \(pad(state.priceUSDPerMWh.map { Format.fixed($0, 2) } ?? "—", 8)) $/MWh  "
+                + "target \(pad(state.targetMW.map { Format.fixed($0, 2) } ?? "—", 6)) MW  measured \(pad(state.measuredMW.map { Format.fixed($0, 2) } ?? "—", 6)) MW"
                 + (state.activeEvents.isEmpty ? "" : "  events: " + state.activeEvents.map(\.id).joined(separator: ", "))
                 + (state.eea > 0 ? "  EEA\(state.eea)" : "")
         )
@@ -55,17 +57,17 @@ struct DemoView {
             return lines
         }
         lines.append(
-            "price \(state.priceUsdPerMwh.map { Format.fixed($0, 2) } ?? "—") $/MWh   hash price \(state.hashpriceUsdPerThDay.map { Format.fixed($0, 4) } ?? "—") $/TH/day   "
+            "price \(state.priceUSDPerMWh.map { Format.fixed($0, 2) } ?? "—") $/MWh   hash price \(state.hashpriceUSDPerTHDay.map { Format.fixed($0, 4) } ?? "—") $/TH/day   "
                 + "frequency \(state.frequencyHz.map { Format.fixed($0, 2) } ?? "—") Hz   EEA \(state.eea)\(state.cpAlert ? "   4CP alert" : "")"
                 + (state.underFrequencyTripped ? "   UNDER-FREQUENCY TRIP" : "")
         )
         lines.append(
-            "site: target \(state.targetMw.map { Format.fixed($0, 2) } ?? "—") MW, measured \(state.measuredMw.map { Format.fixed($0, 2) } ?? "—") MW, "
-                + "cap \(state.capMw.map { Format.fixed($0, 2) } ?? "—") MW   constraints: \(state.constraints.isEmpty ? "none" : state.constraints.joined(separator: ", "))"
+            "site: target \(state.targetMW.map { Format.fixed($0, 2) } ?? "—") MW, measured \(state.measuredMW.map { Format.fixed($0, 2) } ?? "—") MW, "
+                + "cap \(state.capMW.map { Format.fixed($0, 2) } ?? "—") MW   constraints: \(state.constraints.isEmpty ? "none" : state.constraints.joined(separator: ", "))"
         )
         for event in state.activeEvents {
             lines.append(
-                "event \(event.id) (\(event.program)) \(localTime(Timestamp(iso8601: event.start) ?? now))–: max \(Format.fixed(event.targetMw, 2)) MW, "
+                "event \(event.id) (\(event.program)) \(localTime(event.start))–: max \(Format.fixed(event.targetMW, 2)) MW, "
                     + (event.reachedAt != nil ? "target reached" : "reaching target")
             )
         }
@@ -73,8 +75,8 @@ struct DemoView {
         lines.append("\(pad("group", 14)) \(pad("break-even", 10)) \(pad("target MW", 9)) \(pad("measured", 9)) \(pad("running", 11))  reason")
         for group in state.groups.prefix(14) {
             lines.append(
-                "\(pad(group.name, 14)) \(pad(group.breakEvenUsdPerMwh.map { Format.fixed($0, 1) } ?? "—", 10)) "
-                    + "\(pad(group.targetKw.map { Format.fixed($0 / 1000, 3) } ?? "—", 9)) \(pad(group.measuredKw.map { Format.fixed($0 / 1000, 3) } ?? "—", 9)) "
+                "\(pad(group.name, 14)) \(pad(group.breakEvenUSDPerMWh.map { Format.fixed($0, 1) } ?? "—", 10)) "
+                    + "\(pad(group.targetKW.map { Format.fixed($0 / 1000, 3) } ?? "—", 9)) \(pad(group.measuredKW.map { Format.fixed($0 / 1000, 3) } ?? "—", 9)) "
                     + "\(pad("\(group.measuredMinersRunning.map(String.init) ?? "—")/\(group.minersRunning.map(String.init) ?? "—")", 11))  \(String((group.reason ?? "").prefix(70)))"
             )
         }
@@ -120,11 +122,11 @@ struct DemoView {
         for id in monitor.reportOrder {
             guard let report = monitor.reports[id] else { continue }
             var text =
-                "  \(report.id) \(report.program) [\(report.status)] baseline \(report.baselineMw.map { Format.fixed($0, 2) } ?? "—") MW → max \(report.targetMw.map { Format.fixed($0, 2) } ?? "—") MW"
-            if report.status != "acknowledged" {
+                "  \(report.id) \(report.program) [\(report.status.rawValue)] baseline \(report.baselineMW.map { Format.fixed($0, 2) } ?? "—") MW → max \(report.targetMW.map { Format.fixed($0, 2) } ?? "—") MW"
+            if report.status != .acknowledged {
                 text +=
                     "; reached in \(report.secondsToTarget.map { Format.fixed($0, 0) + " s" } ?? "—") (allowed \(Format.fixed(report.responseSeconds, 0)) s)"
-                    + "; achieved \(report.achievedMw.map { Format.fixed($0, 2) } ?? "—") MW; performance factor \(report.performanceFactor.map { Format.fixed($0, 2) } ?? "—")"
+                    + "; achieved \(report.achievedMW.map { Format.fixed($0, 2) } ?? "—") MW; performance factor \(report.performanceFactor.map { Format.fixed($0, 2) } ?? "—")"
                     + " — \(report.met == true ? "met" : "NOT met")"
             }
             lines.append(text)

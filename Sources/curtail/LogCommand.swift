@@ -1,5 +1,6 @@
 import ArgumentParser
 import CurtailAudit
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import Foundation

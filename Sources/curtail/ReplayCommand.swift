@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurtailCommandLine
 import CurtailCore
 import CurtailPolicy
 import CurtailPolicyFiles

@@ -1,13 +1,13 @@
 import ArgumentParser
 import CurtailAudit
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import CurtailMQTT
 import CurtailObservability
-import CurtailPolicy
-import CurtailPolicyFiles
+import CurtailSite
+import CurtailWire
 import Foundation
-import GridSimulator
 import Logging
 import Metrics
 import Prometheus
@@ -66,14 +66,19 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "curtail.run")
-        let loaded = try Self.load(sitePath: config, policyPath: policy, parameters: parameters)
-        var mqtt = try Self.mqttConfiguration(loaded.settings, sitePath: config, broker: broker)
+        let setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: policy, assignments: parameters)
+        var mqtt: MQTTConfiguration
+        do {
+            mqtt = try setup.mqttConfiguration(broker: broker)
+        } catch {
+            throw InvalidInput(error.description)
+        }
         mqtt.messageBufferCapacity = 65_536
-        let configuration = ControllerConfiguration(settings: loaded.settings, policy: loaded.policy, parameters: loaded.parameters)
+        let configuration = setup.controllerConfiguration
         var journal: AuditLog?
         if !noAudit {
             do {
-                journal = try AuditLog(path: auditDB ?? "curtail-audit-\(loaded.settings.site.id).sqlite")
+                journal = try AuditLog(path: auditDB ?? "curtail-audit-\(setup.site.id).sqlite")
             } catch {
                 throw InvalidInput("\(error)")
             }
@@ -109,52 +114,6 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger
             )
         }
-    }
-
-    /// The broker connection from the site file's `mqtt:` section (and `--broker`): TLS files and
-    /// credentials, and the `require_tls` check.
-    static func mqttConfiguration(_ settings: SiteConfiguration, sitePath: String, broker: String?) throws -> MQTTConfiguration {
-        let m = settings.mqtt
-        let url = broker ?? m.broker
-        var mqtt: MQTTConfiguration
-        do {
-            mqtt = try MQTTConfiguration(url: url, clientID: m.clientID ?? "curtail-\(settings.site.id)", cleanSession: false)
-        } catch {
-            throw InvalidInput("\(error)")
-        }
-        func resolve(_ path: String?) -> String? { path.map { ConfigurationFiles.resolve($0, relativeTo: sitePath) } }
-        if m.caFile != nil || m.certFile != nil {
-            guard var tls = mqtt.tls else {
-                throw InvalidInput("\(sitePath): mqtt.ca_file/cert_file are set but the broker address \(url) is not mqtts://; use mqtts://HOST:PORT")
-            }
-            tls.caFile = resolve(m.caFile)
-            tls.certificateFile = resolve(m.certFile)
-            tls.keyFile = resolve(m.keyFile)
-            mqtt.tls = tls
-        }
-        if let username = m.username {
-            var password = ProcessInfo.processInfo.environment["CURTAIL_MQTT_PASSWORD"]
-            if let file = resolve(m.passwordFile) {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw InvalidInput("\(sitePath): mqtt.password_file '\(file)' cannot be read")
-                }
-                password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
-            }
-            mqtt.credentials = .init(username: username, password: password)
-        }
-        if m.requireTLS {
-            guard mqtt.tls != nil else {
-                throw InvalidInput(
-                    "\(sitePath): mqtt.require_tls is true but the broker address \(url) is plain mqtt://; use mqtts://HOST:PORT (and ca_file for a private CA)"
-                )
-            }
-            guard mqtt.credentials != nil || m.certFile != nil else {
-                throw InvalidInput(
-                    "\(sitePath): mqtt.require_tls is true but no credentials are configured; set mqtt.username and password_file, or cert_file and key_file"
-                )
-            }
-        }
-        return mqtt
     }
 
     /// The Prometheus registry behind swift-metrics, its HTTP endpoint and the health it reports.
@@ -201,37 +160,6 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// A site file, its policy and parameter overrides, checked together.
-    struct Loaded {
-        var settings: SiteConfiguration
-        var policy: Policy
-        var parameters: [String: Double]
-    }
-
-    static func load(sitePath: String, policyPath: String?, parameters: [String]) throws -> Loaded {
-        do {
-            let settings = try SiteFile.load(path: sitePath)
-            guard let policyFile = policyPath ?? settings.policyReference.map({ ConfigurationFiles.resolve($0, relativeTo: sitePath) }) else {
-                throw InvalidInput("\(sitePath):1:1: the site file names no policy: add 'policy: PATH' or pass --policy FILE")
-            }
-            let loaded = try ConfigurationFiles.load(policyPath: policyFile, sitePath: sitePath)
-            var values: [String: Double] = [:]
-            for assignment in parameters {
-                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let value = Double(parts[1]) else {
-                    throw ValidationError("--set expects NAME=NUMBER, got '\(assignment)'")
-                }
-                values[parts[0]] = value
-            }
-            _ = try PolicyEngine(policy: loaded.policy, site: loaded.site.site, parameters: values)
-            return Loaded(settings: loaded.site, policy: loaded.policy, parameters: values)
-        } catch let error as FileDiagnostics {
-            throw InvalidInput(error.description)
-        } catch let error as PolicyError {
-            throw InvalidInput("\(error)")
-        }
-    }
-
     /// Reads the retained clock announcement of a running gridsim.
     static func followSimulatedClock(mqtt: MQTTConfiguration, logger: Logger) async throws -> ScaledClock {
         var probe = mqtt
@@ -252,7 +180,7 @@ struct RunCommand: AsyncParsableCommand {
             try await client.subscribe(to: "sim/clock")
             for await message in client.messages {
                 do {
-                    let clock = try ScaledClock(announcement: message.payload)
+                    let clock = ScaledClock(try ClockAnnouncement(decoding: message.payload))
                     group.cancelAll()
                     return clock
                 } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurtailCommandLine
 import CurtailPolicyFiles
 
 /// `curtail validate FILE...`: checks policy and site files.

@@ -1,6 +1,7 @@
 import CurtailAudit
 import CurtailController
 import CurtailCore
+import CurtailWire
 import Foundation
 import Testing
 
@@ -15,8 +16,8 @@ struct AuditLogTests {
 
     static let t0 = Timestamp(iso8601: "2023-09-06T23:00:00Z")!
 
-    static func command(_ seq: Int64, running: Int, at time: Timestamp) -> IssuedCommand {
-        IssuedCommand(
+    static func command(_ seq: Int64, running: Int, at time: Timestamp) -> CommandPayload {
+        CommandPayload(
             seq: seq,
             issuedAt: time,
             expiresAt: time.adding(seconds: 180),

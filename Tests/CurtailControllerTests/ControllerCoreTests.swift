@@ -1,5 +1,6 @@
 import CurtailController
 import CurtailCore
+import CurtailWire
 import Testing
 
 /// The controller's logic without a broker: every input through ``ControllerCore``.
@@ -25,8 +26,8 @@ struct ControllerCoreTests {
             #expect(message.retain && message.expiry == .seconds(180))
         }
         let s19 = try #require(commands["s19jpro"])
-        #expect(s19.miners_running == 1000 && s19.power_target_w == 3068)
-        #expect(Timestamp(iso8601: s19.expires_at)! == h.now.adding(seconds: 180))
+        #expect(s19.minersRunning == 1000 && s19.powerTargetW == 3068)
+        #expect(s19.expiresAt == h.now.adding(seconds: 180))
         #expect(s19.reason.contains("below break-even"))
         #expect(Set(commands.values.map(\.seq)).count == 3, "every command has its own seq")
         // The retained state follows the changed commands within a second (not with each signal).
@@ -37,7 +38,7 @@ struct ControllerCoreTests {
     @Test("a command payload is valid JSON whatever its reason says, and reads back")
     func commandPayload() throws {
         let time = Timestamp(iso8601: "2023-09-06T15:00:00Z")!
-        let command = IssuedCommand(
+        let command = CommandPayload(
             seq: 42,
             issuedAt: time,
             expiresAt: time.adding(seconds: 180),
@@ -46,10 +47,10 @@ struct ControllerCoreTests {
             targetKW: 30.61,
             reason: "rule \"4cp\" \\ fired\nnext line\u{1}"
         )
-        let view = try #require(CommandView.decode(command.payload))
-        #expect(view.seq == 42 && view.miners_running == 12 && view.power_target_w == 2550 && view.target_kw == 30.6)
+        let view = try CommandPayload(decoding: command.encode())
+        #expect(view.seq == 42 && view.minersRunning == 12 && view.powerTargetW == 2550 && view.targetKW == 30.6)
         #expect(view.reason == command.reason)
-        #expect(view.issued_at == "2023-09-06T15:00:00Z" && view.expires_at == "2023-09-06T15:03:00Z")
+        #expect(view.issuedAt.iso8601 == "2023-09-06T15:00:00Z" && view.expiresAt.iso8601 == "2023-09-06T15:03:00Z")
     }
 
     @Test("a price spike sheds the least efficient group first and restores it after")
@@ -58,7 +59,7 @@ struct ControllerCoreTests {
         #expect(h.running == [1000, 1000, 1000])
         // Break-even at 0.06 $/TH/day and 2% pool fee: S19j Pro 83, S19 XP 114, S21 140 $/MWh.
         let shed = h.commands(in: h.price(95, after: 900))
-        #expect(shed["s19jpro"]?.miners_running == 0)
+        #expect(shed["s19jpro"]?.minersRunning == 0)
         #expect(shed["s19jpro"]?.reason.contains("above break-even") == true)
         #expect(h.running[2] == 1000, "the S21 keeps running at 95 $/MWh")
         h.price(5000, after: 900)
@@ -72,12 +73,9 @@ struct ControllerCoreTests {
         var h = try Self.running()
         let before = h.core.commands
         let interval = Timestamp(millisecondsSinceEpoch: (h.now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
-        let duplicate = h.send(h.topics.price, "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":30}")
+        let duplicate = h.send(h.topics.price, PricePayload(intervalStart: interval, intervalMinutes: 15, priceUSDPerMWh: 30))
         #expect(duplicate.messages.isEmpty && h.core.counters.duplicates == 1)
-        let old = h.send(
-            h.topics.price,
-            "{\"interval_start\":\"\(interval.adding(seconds: -900).iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":9000}"
-        )
+        let old = h.send(h.topics.price, PricePayload(intervalStart: interval.adding(seconds: -900), intervalMinutes: 15, priceUSDPerMWh: 9000))
         #expect(old.rejections.first?.rejection.kind == .outOfOrder)
         #expect(old.messages.map(\.topic) == [h.topics.rejected])
         #expect(h.core.commands == before)
@@ -150,8 +148,8 @@ struct ControllerCoreTests {
         #expect(rejection.kind == expected, "\(rejection)")
         #expect(!rejection.reason.isEmpty)
         #expect(step.messages.count == 1 && step.messages[0].topic == h.topics.rejected)
-        let published = try #require(PublishedRejection.decode(step.messages[0].payload))
-        #expect(published.kind == expected.rawValue && published.topic == topic)
+        let published = try #require((try? RejectedPayload(decoding: step.messages[0].payload)))
+        #expect(published.kind == expected && published.topic == topic)
         #expect(h.core.commands == before && h.core.counters.decisions == decisions)
         #expect(h.core.counters.rejected[expected.rawValue] == 1)
     }
@@ -188,20 +186,20 @@ struct ControllerCoreTests {
     @Test("under-frequency sheds the site in the same call, and releases after the recovery time")
     func underFrequency() throws {
         var h = try Self.running()
-        let normal = h.send(h.topics.frequency, "{\"ts\":\"\(h.now.iso8601)\",\"hz\":59.85}", after: 1)
+        let normal = h.send(h.topics.frequency, FrequencyPayload(ts: h.now, hz: 59.85), after: 1)
         #expect(h.commands(in: normal).isEmpty)
-        let trip = h.send(h.topics.frequency, "{\"ts\":\"\(h.now.adding(seconds: 1).iso8601)\",\"hz\":59.62}", after: 1)
+        let trip = h.send(h.topics.frequency, FrequencyPayload(ts: h.now.adding(seconds: 1), hz: 59.62), after: 1)
         #expect(trip.decided && h.core.underFrequencyTripped)
-        #expect(h.commands(in: trip).values.allSatisfy { $0.miners_running == 0 })
+        #expect(h.commands(in: trip).values.allSatisfy { $0.minersRunning == 0 })
         #expect(h.commands(in: trip)["s21"]?.reason.contains("under-frequency") == true)
         // Recovered frequency: held off until it has been good for 10 minutes.
         for minute in 0...9 {
-            h.send(h.topics.frequency, "{\"ts\":\"\(h.now.adding(seconds: 60).iso8601)\",\"hz\":60.0}", after: 60)
+            h.send(h.topics.frequency, FrequencyPayload(ts: h.now.adding(seconds: 60), hz: 60), after: 60)
             #expect(h.core.underFrequencyTripped, "still tripped after \(minute) min of good frequency")
         }
-        let release = h.send(h.topics.frequency, "{\"ts\":\"\(h.now.adding(seconds: 60).iso8601)\",\"hz\":60.0}", after: 60)
+        let release = h.send(h.topics.frequency, FrequencyPayload(ts: h.now.adding(seconds: 60), hz: 60), after: 60)
         #expect(!h.core.underFrequencyTripped)
-        #expect(h.commands(in: release)["s19jpro"]?.miners_running == 1000)
+        #expect(h.commands(in: release)["s19jpro"]?.minersRunning == 1000)
     }
 
     @Test("a grid event is acknowledged, caps the site, and gets a compliance report at its end")
@@ -212,22 +210,22 @@ struct ControllerCoreTests {
         let end = start.adding(seconds: 3600)
         let ack = h.send(
             h.topics.events,
-            "{\"id\":\"ERS-1\",\"program\":\"ERS-10\",\"start\":\"\(start.iso8601)\",\"end\":\"\(end.iso8601)\",\"target\":{\"reduce_mw\":9}}",
+            EventPayload(GridEvent(id: "ERS-1", program: "ERS-10", start: start, end: end, target: .reduction(Megawatts(9)))),
             after: 1
         )
         let report = try #require(
-            ack.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) }
+            ack.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { (try? EventReportPayload(decoding: $0.payload)) }
         )
-        #expect(report.status == "acknowledged" && report.baselineMw! > 9.5)
-        #expect(abs(report.targetMw! - (report.baselineMw! - 9)) < 1e-6, "reduce_mw counts from the measured baseline")
+        #expect(report.status == .acknowledged && report.baselineMW! > 9.5)
+        #expect(abs(report.targetMW! - (report.baselineMW! - 9)) < 1e-6, "reduce_mw counts from the measured baseline")
         #expect(h.running == [1000, 1000, 1000], "nothing changes before the start")
         h.tick(after: 60)
-        #expect(h.core.decision.sitePower.value <= report.targetMw! + 1e-9)
+        #expect(h.core.decision.sitePower.value <= report.targetMW! + 1e-9)
         h.obedientTelemetry()
         // Repeats of the same event are duplicates; a telemetry stream keeps compliance.
         let repeatStep = h.send(
             h.topics.events,
-            "{\"id\":\"ERS-1\",\"program\":\"ERS-10\",\"start\":\"\(start.iso8601)\",\"end\":\"\(end.iso8601)\",\"target\":{\"reduce_mw\":9}}"
+            EventPayload(GridEvent(id: "ERS-1", program: "ERS-10", start: start, end: end, target: .reduction(Megawatts(9))))
         )
         #expect(repeatStep.messages.isEmpty)
         for _ in 0..<59 {
@@ -236,11 +234,11 @@ struct ControllerCoreTests {
         }
         let final = h.tick(after: 60)
         let done = try #require(
-            final.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { PublishedEventReport.decode($0.payload) }
+            final.messages.first { $0.topic == h.topics.eventReport(id: "ERS-1") }.flatMap { (try? EventReportPayload(decoding: $0.payload)) }
         )
-        #expect(done.status == "completed" && done.met == true)
+        #expect(done.status == .completed && done.met == true)
         #expect(done.secondsToTarget! <= 60 && done.performanceFactor! >= 0.99)
-        #expect(done.achievedMw! <= done.targetMw! + 0.05)
+        #expect(done.achievedMW! <= done.targetMW! + 0.05)
         #expect(h.core.obligations.isEmpty)
         #expect(h.core.decision.constraints.contains(.stalePrice), "no price for an hour: holding")
         h.price(30)
@@ -255,7 +253,7 @@ struct ControllerCoreTests {
         #expect(h.commands(in: h.tick(after: 100)).isEmpty)
         let again = h.commands(in: h.tick(after: 30))  // 130 s: less than a third of 180 s left
         #expect(again.count == 3)
-        #expect(again.values.allSatisfy { $0.seq > first && $0.miners_running == 1000 })
+        #expect(again.values.allSatisfy { $0.seq > first && $0.minersRunning == 1000 })
     }
 
     @Test("while the broker is away nothing is published; on reconnect every command is published again")
@@ -276,22 +274,22 @@ struct ControllerCoreTests {
         let start = first.now.adding(seconds: 10)
         first.send(
             first.topics.events,
-            "{\"id\":\"ERS-2\",\"program\":\"ERS-30\",\"start\":\"\(start.iso8601)\",\"end\":\"\(start.adding(seconds: 7200).iso8601)\",\"target\":{\"max_mw\":5}}"
+            EventPayload(GridEvent(id: "ERS-2", program: "ERS-30", start: start, end: start.adding(seconds: 7200), target: .maximum(Megawatts(5))))
         )
         first.tick(after: 20)
         let retainedCommands = first.core.commands
-        let state = try #require(first.core.stateMessage(at: first.now))  // as retained on the broker
+        let state = try first.core.stateMessage(at: first.now)  // as retained on the broker
 
         // The new process: reads its retained messages back, then decides with the same inputs.
         var second = try CoreHarness(start: first.now.adding(seconds: 30), restoring: true)
         for (g, name) in second.groupNames.enumerated() {
-            second.send(second.topics.command(group: name), String(decoding: retainedCommands[g]!.payload, as: UTF8.self))
+            second.send(second.topics.command(group: name), try #require(retainedCommands[g]))
         }
         second.send(second.topics.state, state.text)
         second.hashPrice()
         second.send(
             second.topics.price,
-            "{\"interval_start\":\"\(first.core.decision.time.adding(seconds: -900 - 20 - 10 + 0).iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":95}"
+            PricePayload(intervalStart: first.core.decision.time.adding(seconds: -900 - 20 - 10), intervalMinutes: 15, priceUSDPerMWh: 95)
         )
         let resumed = second.core.finishRestore(at: second.now)
         #expect(second.core.obligations["ERS-2"] != nil, "the active event comes back from the retained state")
@@ -299,7 +297,7 @@ struct ControllerCoreTests {
         #expect(second.running == retainedCommands.map { $0!.minersRunning })
         let later = second.commands(in: second.tick(after: 120))
         #expect(later.values.allSatisfy { $0.seq > retainedCommands.map { $0!.seq }.max()! })
-        #expect(later.values.map(\.miners_running).sorted() == retainedCommands.map { $0!.minersRunning }.sorted())
+        #expect(later.values.map(\.minersRunning).sorted() == retainedCommands.map { $0!.minersRunning }.sorted())
     }
 }
 
@@ -321,7 +319,7 @@ struct ControllerCoreRestoreHysteresisTests {
         #expect(first.running[0] == 1000, "inside the band: the S19j Pro (break-even 83) stays on")
         var second = try CoreHarness(policyYAML: Self.sticky, start: first.now.adding(seconds: 60), restoring: true)
         for (g, name) in second.groupNames.enumerated() {
-            second.send(second.topics.command(group: name), String(decoding: first.core.commands[g]!.payload, as: UTF8.self))
+            second.send(second.topics.command(group: name), try #require(first.core.commands[g]))
         }
         second.hashPrice()
         second.price(85)

@@ -2,25 +2,14 @@ import CurtailController
 import CurtailCore
 import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailSite
 import CurtailTestSupport
+import CurtailWire
 import Foundation
 import GridSimulator
 
 /// Paths to the repository and the shared data.
 typealias Repository = TestRepository
-
-/// A command as a miner controller reads it.
-struct CommandView: Decodable, Equatable {
-    var seq: Int64
-    var issued_at: String
-    var expires_at: String
-    var miners_running: Int
-    var power_target_w: Double
-    var target_kw: Double
-    var reason: String
-
-    static func decode(_ bytes: [UInt8]) -> CommandView? { try? JSONDecoder().decode(CommandView.self, from: Data(bytes)) }
-}
 
 /// Drives a ``ControllerCore`` for the example site by hand: messages in, messages out, time moved explicitly.
 struct CoreHarness {
@@ -65,16 +54,19 @@ struct CoreHarness {
     mutating func price(_ value: Double, after seconds: Double = 0) -> ControllerStep {
         now = now.adding(seconds: seconds)
         let start = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
-        return core.receive(
-            topic: topics.price,
-            payload: Array("{\"interval_start\":\"\(start.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\(value)}".utf8),
-            at: now
-        )
+        return send(topics.price, PricePayload(intervalStart: start, intervalMinutes: 15, priceUSDPerMWh: value))
+    }
+
+    /// Sends a contract payload, encoded through the wire types.
+    @discardableResult
+    mutating func send(_ topic: String, _ payload: some WirePayload, after seconds: Double = 0) -> ControllerStep {
+        now = now.adding(seconds: seconds)
+        return core.receive(topic: topic, payload: (try? payload.encode()) ?? [], at: now)  // an unencodable payload arrives empty and is refused
     }
 
     @discardableResult
     mutating func hashPrice(_ value: Double = 0.06) -> ControllerStep {
-        send(topics.hashPrice, "{\"ts\":\"\(now.iso8601)\",\"usd_per_th_day\":\(value)}")
+        send(topics.hashPrice, HashPricePayload(ts: now, usdPerTHDay: value))
     }
 
     @discardableResult
@@ -89,17 +81,17 @@ struct CoreHarness {
             guard let command = core.commands[g] else { continue }
             send(
                 topics.telemetry(group: name),
-                "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(command.targetKW),\"hashrate_th\":0,\"miners_running\":\(command.minersRunning),\"applied_seq\":\(command.seq)}"
+                TelemetryPayload(ts: now, powerKW: command.targetKW, hashrateTH: 0, minersRunning: command.minersRunning, appliedSeq: command.seq)
             )
         }
     }
 
     /// Commands in `step`, by group name.
-    func commands(in step: ControllerStep) -> [String: CommandView] {
-        var out: [String: CommandView] = [:]
+    func commands(in step: ControllerStep) -> [String: CommandPayload] {
+        var out: [String: CommandPayload] = [:]
         for message in step.messages {
             guard let group = topics.group(in: message.topic, leaf: "command") else { continue }
-            out[String(group)] = CommandView.decode(message.payload)
+            out[String(group)] = (try? CommandPayload(decoding: message.payload))
         }
         return out
     }

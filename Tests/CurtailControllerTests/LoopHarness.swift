@@ -4,7 +4,9 @@ import CurtailCore
 import CurtailMQTT
 import CurtailPolicy
 import CurtailPolicyFiles
+import CurtailSite
 import CurtailTestSupport
+import CurtailWire
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -49,32 +51,23 @@ final class Observer: Sendable {
     }
 
     /// Commands seen, per group, in arrival order.
-    func commands(_ group: String) -> [(at: Timestamp, command: CommandView)] {
-        all.filter { $0.topic == topics.command(group: group) }.compactMap { r in CommandView.decode(r.payload).map { (r.at, $0) } }
+    func commands(_ group: String) -> [(at: Timestamp, command: CommandPayload)] {
+        all.filter { $0.topic == topics.command(group: group) }.compactMap { r in (try? CommandPayload(decoding: r.payload)).map { (r.at, $0) } }
     }
 
     /// The last command for `group` seen at least one telemetry period (10 simulated seconds)
     /// before `time`: what a report at `time` must already have applied.
-    func lastCommand(_ group: String, before time: Timestamp) -> CommandView? {
+    func lastCommand(_ group: String, before time: Timestamp) -> CommandPayload? {
         commands(group).last { $0.at <= time.adding(seconds: -10) }?.command
     }
 
-    func telemetry(_ group: String) -> [(at: Timestamp, telemetry: TelemetryView)] {
-        all.filter { $0.topic == topics.telemetry(group: group) }.compactMap { r in TelemetryView.decode(r.payload).map { (r.at, $0) } }
+    func telemetry(_ group: String) -> [(at: Timestamp, telemetry: TelemetryPayload)] {
+        all.filter { $0.topic == topics.telemetry(group: group) }.compactMap { r in (try? TelemetryPayload(decoding: r.payload)).map { (r.at, $0) } }
     }
 
-    var states: [PublishedState] { all.filter { $0.topic == topics.state }.compactMap { PublishedState.decode($0.payload) } }
-    var reports: [PublishedEventReport] { all.filter { $0.topic.hasSuffix("/report") }.compactMap { PublishedEventReport.decode($0.payload) } }
-    var rejections: [PublishedRejection] { all.filter { $0.topic == topics.rejected }.compactMap { PublishedRejection.decode($0.payload) } }
-}
-
-struct TelemetryView: Decodable {
-    var ts: String
-    var power_kw: Double
-    var miners_running: Int
-    var applied_seq: Int64
-
-    static func decode(_ bytes: [UInt8]) -> TelemetryView? { try? JSONDecoder().decode(TelemetryView.self, from: Data(bytes)) }
+    var states: [StatePayload] { all.filter { $0.topic == topics.state }.compactMap { (try? StatePayload(decoding: $0.payload)) } }
+    var reports: [EventReportPayload] { all.filter { $0.topic.hasSuffix("/report") }.compactMap { (try? EventReportPayload(decoding: $0.payload)) } }
+    var rejections: [RejectedPayload] { all.filter { $0.topic == topics.rejected }.compactMap { (try? RejectedPayload(decoding: $0.payload)) } }
 }
 
 let quietLogger: Logger = {
@@ -137,7 +130,7 @@ struct Loop {
             var simulatorMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "gridsim-test")
             simulatorMQTT.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
             let hashPrice = self.hashPrice
-            let simulator = GridSimulator(
+            let simulator = try GridSimulator(
                 scenario: scenario,
                 site: settings.site,
                 prices: prices,

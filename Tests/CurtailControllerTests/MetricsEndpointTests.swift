@@ -1,6 +1,7 @@
 import CurtailCore
 import CurtailMQTT
 import CurtailTestSupport
+import CurtailWire
 import Foundation
 import LocalBroker
 import Subprocess
@@ -36,9 +37,9 @@ struct MetricsEndpointTests {
                     // Not healthy before a decision.
                     let early = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
                     #expect(early.body.contains("unhealthy"))
-                    try await feed.publish("{\"ts\":\"\(now.iso8601)\",\"usd_per_th_day\":0.06}", to: "mining/hashprice", retain: true)
+                    try await feed.publish(try HashPricePayload(ts: now, usdPerTHDay: 0.06).encode(), to: "mining/hashprice", retain: true)
                     try await feed.publish(
-                        "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":30}",
+                        try PricePayload(intervalStart: interval, intervalMinutes: 15, priceUSDPerMWh: 30).encode(),
                         to: "grid/ercot/HB_WEST/price",
                         retain: true
                     )

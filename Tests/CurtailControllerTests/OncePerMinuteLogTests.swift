@@ -1,3 +1,4 @@
+import CurtailWire
 import Logging
 import Synchronization
 import Testing

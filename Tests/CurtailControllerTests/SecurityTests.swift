@@ -2,7 +2,9 @@ import CurtailController
 import CurtailCore
 import CurtailMQTT
 import CurtailPolicyFiles
+import CurtailSite
 import CurtailTestSupport
+import CurtailWire
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -63,9 +65,9 @@ struct SecurityTests {
                 try await miner.subscribe(to: topics.command(group: "s21"))  // not its own: never delivered
                 let now = WallClock().now
                 let interval = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
-                try await feed.publish("{\"ts\":\"\(now.iso8601)\",\"usd_per_th_day\":0.06}", to: topics.hashPrice, retain: true)
+                try await feed.publish(try HashPricePayload(ts: now, usdPerTHDay: 0.06).encode(), to: topics.hashPrice, retain: true)
                 try await feed.publish(
-                    "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":30}",
+                    try PricePayload(intervalStart: interval, intervalMinutes: 15, priceUSDPerMWh: 30).encode(),
                     to: topics.price,
                     retain: true
                 )
@@ -73,11 +75,18 @@ struct SecurityTests {
                 var iterator = miner.messages.makeAsyncIterator()
                 let first = try #require(await iterator.next())
                 #expect(first.topic == topics.command(group: "s19jpro"))
-                let real = try #require(CommandView.decode(first.payload))
-                #expect(real.miners_running == 1000)
+                let real = try #require((try? CommandPayload(decoding: first.payload)))
+                #expect(real.minersRunning == 1000)
                 // A forged "all off" from another client: the broker refuses it.
-                let forged =
-                    "{\"seq\":999999,\"issued_at\":\"\(now.iso8601)\",\"expires_at\":\"\(now.adding(seconds: 600).iso8601)\",\"miners_running\":0,\"power_target_w\":0,\"target_kw\":25,\"reason\":\"forged\"}"
+                let forged = try CommandPayload(
+                    seq: 999_999,
+                    issuedAt: now,
+                    expiresAt: now.adding(seconds: 600),
+                    minersRunning: 0,
+                    powerTargetW: 0,
+                    targetKW: 25,
+                    reason: "forged"
+                ).encode()
                 await #expect(throws: MQTTError.self) {
                     try await intruder.publish(forged, to: topics.command(group: "s19jpro"), retain: true)
                 }
@@ -85,13 +94,13 @@ struct SecurityTests {
                 await #expect(throws: MQTTError.self) { try await feed.publish(forged, to: topics.command(group: "s19jpro")) }
                 // The miner sees only the controller's commands: nothing forged, nothing of s21.
                 try await feed.publish(
-                    "{\"interval_start\":\"\(interval.adding(seconds: 900).iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":5000}",
+                    try PricePayload(intervalStart: interval.adding(seconds: 900), intervalMinutes: 15, priceUSDPerMWh: 5000).encode(),
                     to: topics.price
                 )
                 let next = try #require(await iterator.next())
-                let command = try #require(CommandView.decode(next.payload))
+                let command = try #require((try? CommandPayload(decoding: next.payload)))
                 #expect(next.topic == topics.command(group: "s19jpro"))
-                #expect(command.seq != 999999 && command.miners_running == 0 && command.reason.contains("above break-even"))
+                #expect(command.seq != 999999 && command.minersRunning == 0 && command.reason.contains("above break-even"))
                 group.cancelAll()
             }
             // No anonymous access, no wrong password.

@@ -1,6 +1,7 @@
 import CurtailController
 import CurtailCore
 import CurtailPolicyFiles
+import CurtailSite
 import CurtailTestSupport
 import Foundation
 import GridSimulator
@@ -17,7 +18,7 @@ struct SimulatorTests {
         let site = try SiteFile.load(path: Repository.exampleSite)
         let inputs = try ScenarioInputs.load(scenario: scenario, site: site.site, dataDirectory: Repository.data.path)
         let topics = ControllerTopics(settings: site)
-        let timeline = Timeline.build(scenario: scenario, prices: inputs.prices, hashPrice: { inputs.hashPrice(at: $0) }, topics: topics)
+        let timeline = try Timeline.build(scenario: scenario, prices: inputs.prices, hashPrice: { inputs.hashPrice(at: $0) }, topics: topics)
         let prices = timeline.filter { $0.topic == topics.price && !$0.payload.contains("cheap") }
         #expect(prices.count == 97, "96 intervals of the day, plus the one ending at the start")
         // 19:15-19:30 CDT = 00:15-00:30Z: 5,223.36 $/MWh in the file, published at 00:30Z.
@@ -44,16 +45,16 @@ struct SimulatorTests {
         scenario.seed = 7
         let site = try SiteFile.load(path: Repository.exampleSite)
         let topics = ControllerTopics(settings: site)
-        func timeline(_ s: Scenario) -> [Publication] {
+        func timeline(_ s: Scenario) throws -> [Publication] {
             let feed = PriceFeed.synthetic(.init(), scenario: s)
-            return Timeline.build(scenario: s, prices: feed, hashPrice: { _ in 0.05 }, topics: topics)
+            return try Timeline.build(scenario: s, prices: feed, hashPrice: { _ in 0.05 }, topics: topics)
         }
-        let a = timeline(scenario)
-        #expect(a == timeline(scenario))
+        let a = try timeline(scenario)
+        #expect(try a == timeline(scenario))
         #expect(a.contains { $0.topic == topics.events } && a.contains { $0.payload.contains("\"hz\":59.6") })
         var other = scenario
         other.seed = 8
-        #expect(a != timeline(other))
+        #expect(try a != timeline(other))
 
         func trajectory(seed: UInt64) -> [Double] {
             var model = MinerControllerModel(group: site.site.groups[0], running: 1000, seed: seed)

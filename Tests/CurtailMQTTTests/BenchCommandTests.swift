@@ -1,11 +1,10 @@
+import CurtailCommandLine
 import CurtailTestSupport
 import Foundation
 import LocalBroker
 import Subprocess
 import SystemPackage
 import Testing
-
-@testable import curtail
 
 struct LatencySummaryTests {
     @Test func nearestRankPercentiles() throws {
@@ -18,12 +17,12 @@ struct LatencySummaryTests {
     }
 }
 
-@Suite("curtail bench mqtt", .enabled(if: brokerAvailable, "needs the mosquitto broker"), .timeLimit(.minutes(2)))
+@Suite("curtail-bench mqtt", .enabled(if: brokerAvailable, "needs the mosquitto broker"), .timeLimit(.minutes(2)))
 struct BenchCommandTests {
     @Test func printsBothRelaysAndTheirRatio() async throws {
         let result = try await Subprocess.run(
-            .path(FilePath(try curtailExecutable())),
-            arguments: ["bench", "mqtt", "--count", "300", "--warmup", "50", "--rounds", "1"],
+            .path(FilePath(try CurtailProcess.benchExecutable())),
+            arguments: ["mqtt", "--count", "300", "--warmup", "50", "--rounds", "1"],
             output: .string(limit: 1 << 20),
             error: .string(limit: 1 << 20)
         )
@@ -42,8 +41,8 @@ struct BenchCommandTests {
 
     @Test func rejectsNonsenseOptions() async throws {
         let result = try await Subprocess.run(
-            .path(FilePath(try curtailExecutable())),
-            arguments: ["bench", "mqtt", "--count", "0"],
+            .path(FilePath(try CurtailProcess.benchExecutable())),
+            arguments: ["mqtt", "--count", "0"],
             output: .discarded,
             error: .string(limit: 1 << 16)
         )

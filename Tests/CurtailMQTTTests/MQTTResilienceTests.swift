@@ -97,19 +97,19 @@ struct MQTTResilienceTests {
     }
 
     @Test func willFiresWhenTheClientProcessDiesAndNotOnCleanShutdown() async throws {
-        let curtail = try curtailExecutable()
+        let relay = try CurtailProcess.benchExecutable()
         try await MosquittoBroker.withBroker { broker in
             let watcher = try MQTTClient(configuration: configuration(broker, "watcher"), logger: testLogger)
             try await withRunning(watcher) { watcher in
                 try await watcher.subscribe(to: "site/+/controller/status")
 
                 // SIGKILL: no DISCONNECT reaches the broker, so it publishes the will.
-                try await runRelay(curtail, broker: broker, status: "site/killed/controller/status", stop: .kill)
+                try await runRelay(relay, broker: broker, status: "site/killed/controller/status", stop: .kill)
                 let killed = try await receive(2, from: watcher).filter { $0.topic == "site/killed/controller/status" }
                 #expect(killed.compactMap(\.payloadString) == ["online", "offline"])
 
                 // SIGTERM: graceful shutdown through ServiceGroup, clean DISCONNECT, no will.
-                try await runRelay(curtail, broker: broker, status: "site/clean/controller/status", stop: .terminate)
+                try await runRelay(relay, broker: broker, status: "site/clean/controller/status", stop: .terminate)
                 #expect(try await receive(1, from: watcher).first?.payloadString == "online")
                 try await watcher.publish("marker", to: "site/marker/controller/status")
                 let next = try #require(try await receive(1, from: watcher).first)
@@ -183,4 +183,3 @@ struct MQTTResilienceTests {
 }
 
 /// The `curtail` executable built next to the test bundle.
-func curtailExecutable() throws -> String { try CurtailProcess.executable() }

@@ -3,10 +3,10 @@ import LocalBroker
 import Subprocess
 import SystemPackage
 
-/// Runs `curtail mqtt-relay` with a status topic until it is ready, then stops it with `stop`.
-func runRelay(_ curtail: String, broker: MosquittoBroker, status: String, stop: Signal) async throws {
+/// Runs `curtail-bench mqtt-relay` with a status topic until it is ready, then stops it with `stop`.
+func runRelay(_ relay: String, broker: MosquittoBroker, status: String, stop: Signal) async throws {
     let outcome = try await Subprocess.run(
-        .path(FilePath(curtail)),
+        .path(FilePath(relay)),
         arguments: ["mqtt-relay", "--broker", broker.url, "--in", "relay/in", "--out", "relay/out", "--status-topic", status],
         input: .none,
         output: .sequence,

@@ -159,7 +159,7 @@ struct PolicyEngineTests {
         #expect(d.firedRules == [2] && abs(d.cap.value - 0.029) < 1e-12 && d.kW <= 29)
         d = engine.decide(
             ToySite.input(10, minute: 75) {
-                $0.alerts = [GridAlert(kind: "4cp", probability: 0.8, start: t, end: t.adding(seconds: 7200))]
+                $0.alerts = [GridAlert(kind: .fourCP, probability: 0.8, start: t, end: t.adding(seconds: 7200))]
                 $0.eeaLevel = 2
                 $0.frequency = 59.6
             }

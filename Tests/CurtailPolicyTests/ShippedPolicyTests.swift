@@ -122,9 +122,12 @@ struct ShippedPolicyTests {
         let run = try Self.run("ercot-4cp-ers", from: "2023-09-06T22:00:00Z", to: "2023-09-07T04:00:00Z") { time, input in
             input.eeaLevel = time >= eeaStart && time < eeaEnd ? 2 : 0
         }
+        var duringEEA = 0
         for (index, entry) in run.prices.enumerated() where entry.time >= eeaStart && entry.time < eeaEnd {
+            duringEEA += 1
             #expect(run.decisions[index].groups.allSatisfy { $0.minersRunning == 0 })
         }
+        #expect(duringEEA == 5, "five 15-minute decisions from 00:25 to 01:40 UTC")
         // ERS-10 on a cheap winter night: hold the site at or below 2 MW from 03:00 to 05:00 UTC.
         let ersStart = try #require(Timestamp(iso8601: "2023-01-10T03:00:00Z"))
         let event = GridEvent(id: "ERS-0110", program: "ERS-10", start: ersStart, end: ersStart.adding(seconds: 7200), target: .maximum(Megawatts(2)))
@@ -147,11 +150,17 @@ struct ShippedPolicyTests {
     @Test("fixed-price-ppa: mining competes with resale at real time minus the resale fee")
     func ppa() throws {
         let ppa = try Self.run("fixed-price-ppa", from: "2023-08-20T05:00:00Z", to: "2023-08-27T05:00:00Z")
+        var running = 0
         for (index, decision) in ppa.decisions.enumerated() where decision.groups[0].minersRunning == 1000 {
+            running += 1
             let price = ppa.prices[index].price
             let be = ppa.engine.bidCurve.steps[0].breakEven(hashPrice: decision.hashPrice, poolFee: 0.02).value
             #expect(price - (price > 0 ? 2 : 0) < be)
         }
+        #expect(
+            running > 0 && running < ppa.decisions.count,
+            "the week has both running and curtailed intervals: \(running) of \(ppa.decisions.count)"
+        )
         // The decision price is the resale value: real time minus the fee whenever it is positive.
         for (index, decision) in ppa.decisions.enumerated() {
             let price = ppa.prices[index].price

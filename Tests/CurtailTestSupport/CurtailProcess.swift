@@ -19,13 +19,23 @@ public enum CurtailProcess: Sendable {
 
     /// The `curtail` executable built next to the test bundle, or `$CURTAIL_BIN`.
     public static func executable() throws -> String {
+        try executable(named: "curtail", override: "CURTAIL_BIN")
+    }
+
+    /// The `curtail-bench` executable (benchmarks, the MQTT relay) built next to the test bundle,
+    /// or `$CURTAIL_BENCH_BIN`.
+    public static func benchExecutable() throws -> String {
+        try executable(named: "curtail-bench", override: "CURTAIL_BENCH_BIN")
+    }
+
+    private static func executable(named name: String, override: String) throws -> String {
         let bundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appending(path: "curtail").path
+            let path = candidate.appending(path: name).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        if let explicit = ProcessInfo.processInfo.environment["CURTAIL_BIN"] { return explicit }
-        throw Missing(description: "no curtail executable next to \(bundle.path); set CURTAIL_BIN")
+        if let explicit = ProcessInfo.processInfo.environment[override] { return explicit }
+        throw Missing(description: "no \(name) executable next to \(bundle.path); set \(override)")
     }
 
     /// Runs `curtail arguments...` in the repository root until it exits.
@@ -33,8 +43,17 @@ public enum CurtailProcess: Sendable {
     /// For commands that end by themselves. (A process that must be *signalled* needs
     /// swift-subprocess: `Foundation.Process` children inherit a signal mask with SIGTERM blocked.)
     public static func run(_ arguments: [String], in directory: URL = TestRepository.root) throws -> Output {
+        try run(executable: try executable(), arguments, in: directory)
+    }
+
+    /// Runs `curtail-bench arguments...` in the repository root until it exits.
+    public static func runBench(_ arguments: [String], in directory: URL = TestRepository.root) throws -> Output {
+        try run(executable: try benchExecutable(), arguments, in: directory)
+    }
+
+    private static func run(executable: String, _ arguments: [String], in directory: URL) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = Pipe()

@@ -2,6 +2,7 @@ import AsyncAlgorithms
 public import CurtailController
 public import CurtailCore
 public import CurtailMQTT
+import CurtailWire
 public import Logging
 public import ServiceLifecycle
 import Synchronization
@@ -60,11 +61,15 @@ public struct GridSimulator<C: SiteClock>: Service {
         clock: C,
         logger: Logger,
         recorder: Recorder = Recorder()
-    ) {
+    ) throws(SimulatorError) {
         self.scenario = scenario
         self.site = site
         self.prices = prices
-        self.timeline = Timeline.build(scenario: scenario, prices: prices, hashPrice: hashPrice, topics: topics)
+        do {
+            self.timeline = try Timeline.build(scenario: scenario, prices: prices, hashPrice: hashPrice, topics: topics)
+        } catch {
+            throw SimulatorError("scenario \(scenario.name) cannot be published: \(error)")
+        }
         var hashPrices: [Int64: Double] = [:]
         var day = scenario.start
         while day <= scenario.end {
@@ -88,13 +93,6 @@ public struct GridSimulator<C: SiteClock>: Service {
         case tick
     }
 
-    private struct CommandPayload: Decodable {
-        var seq: Int64
-        var expires_at: String
-        var miners_running: Int
-        var power_target_w: Double
-    }
-
     /// Plays the scenario until its end, graceful shutdown or cancellation.
     public func run() async throws {
         let client = try MQTTClient(configuration: mqtt, logger: logger)
@@ -109,7 +107,6 @@ public struct GridSimulator<C: SiteClock>: Service {
             )
         }
         let groupIndex = Dictionary(uniqueKeysWithValues: site.groups.enumerated().map { ($1.name, $0) })
-        let decoder = JSONDecoder()
         let telemetryInterval = scenario.telemetryInterval
         let wallTick = min(max(clock.wallDuration(of: .milliseconds(Int64(telemetryInterval * 500))), .milliseconds(2)), .milliseconds(250))
 
@@ -118,7 +115,7 @@ public struct GridSimulator<C: SiteClock>: Service {
             try await client.waitUntilConnected(timeout: .seconds(30))
             try await client.subscribe(to: topics.commandFilter)
             if let scaled = clock as? ScaledClock {
-                try await client.publish(scaled.announcement, to: clockTopic, retain: true)
+                try await client.publish(try scaled.announcement.encode(), to: clockTopic, retain: true)
             }
             logger.info("simulator running", metadata: ["scenario": "\(scenario.name)", "site.id": "\(site.id)", "speed": "\(clock.rate)"])
 
@@ -136,7 +133,7 @@ public struct GridSimulator<C: SiteClock>: Service {
                     // A broker that restarted without persistence lost every retained message:
                     // announce the clock again and republish the latest retained grid values.
                     if let scaled = clock as? ScaledClock {
-                        client.enqueueQuietly(Array(scaled.announcement.utf8), to: clockTopic, retain: true, logger: logger)
+                        client.enqueueQuietly(scaled.announcement, to: clockTopic, retain: true, logger: logger)
                     }
                     var latest: [String: Publication] = [:]
                     for p in timeline[..<next] where p.retain { latest[p.topic] = p }
@@ -145,14 +142,18 @@ public struct GridSimulator<C: SiteClock>: Service {
                 }
                 if case .message(let message) = input {
                     guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
-                        let command = try? decoder.decode(CommandPayload.self, from: Data(message.payload)),
-                        let expires = Timestamp(iso8601: command.expires_at)
+                        let command = try? CommandPayload(decoding: message.payload)
                     else {
                         recorder.update { $0.commandsMalformed += 1 }
                         continue
                     }
                     let applied = models[g].apply(
-                        .init(seq: command.seq, expiresAt: expires, minersRunning: command.miners_running, powerTargetW: command.power_target_w),
+                        .init(
+                            seq: command.seq,
+                            expiresAt: command.expiresAt,
+                            minersRunning: command.minersRunning,
+                            powerTargetW: command.powerTargetW
+                        ),
                         at: max(now, scenario.start)
                     )
                     recorder.update { if applied { $0.commandsApplied += 1 } else { $0.commandsIgnored += 1 } }
@@ -178,12 +179,17 @@ public struct GridSimulator<C: SiteClock>: Service {
                         let th = models[g].hashrateTH * models[g].noise()
                         siteKW += kw
                         siteTH += th
-                        let payload =
-                            "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(Timeline.number((kw * 10).rounded() / 10)),\"hashrate_th\":\(Timeline.number(th.rounded())),\"miners_running\":\(models[g].running),\"applied_seq\":\(models[g].appliedSeq)}"
-                        client.enqueueQuietly(Array(payload.utf8), to: topics.telemetry(group: site.groups[g].name), retain: false, logger: logger)
+                        let telemetry = TelemetryPayload(
+                            ts: now,
+                            powerKW: (kw * 10).rounded() / 10,
+                            hashrateTH: th.rounded(),
+                            minersRunning: models[g].running,
+                            appliedSeq: models[g].appliedSeq
+                        )
+                        client.enqueueQuietly(telemetry, to: topics.telemetry(group: site.groups[g].name), retain: false, logger: logger)
                     }
-                    let meter = "{\"ts\":\"\(now.iso8601)\",\"power_kw\":\(Timeline.number((siteKW * 10).rounded() / 10))}"
-                    client.enqueueQuietly(Array(meter.utf8), to: topics.meter, retain: false, logger: logger)
+                    let meter = MeterPayload(ts: now, powerKW: (siteKW * 10).rounded() / 10)
+                    client.enqueueQuietly(meter, to: topics.meter, retain: false, logger: logger)
                     if let last = lastSample { account(from: last, to: now) }
                     lastSample = (now, siteKW, siteTH)
                     let groupCount = models.count
@@ -230,6 +236,15 @@ extension MQTTClient {
     func enqueueQuietly(_ payload: [UInt8], to topic: String, retain: Bool, logger: Logger) {
         do {
             try enqueue(payload, to: topic, qos: .atLeastOnce, retain: retain)
+        } catch {
+            logger.error("could not publish to \(topic): \(error)")
+        }
+    }
+
+    /// Encodes a contract payload and hands it to the outgoing queue (QoS 1); logs instead of throwing.
+    func enqueueQuietly(_ payload: some WirePayload, to topic: String, retain: Bool, logger: Logger) {
+        do {
+            try enqueue(try payload.encode(), to: topic, qos: .atLeastOnce, retain: retain)
         } catch {
             logger.error("could not publish to \(topic): \(error)")
         }

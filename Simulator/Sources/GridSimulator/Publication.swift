@@ -1,5 +1,6 @@
 public import CurtailController
 public import CurtailCore
+public import CurtailWire
 
 /// One message the simulator publishes at a simulated time.
 public struct Publication: Sendable, Hashable {
@@ -13,6 +14,11 @@ public struct Publication: Sendable, Hashable {
         self.topic = topic
         self.payload = payload
         self.retain = retain
+    }
+
+    /// A contract payload, encoded through the wire types.
+    public init(at: Timestamp, topic: String, encoding payload: some WirePayload, retain: Bool = false) throws(WireError) {
+        self.init(at: at, topic: topic, payload: String(decoding: try payload.encode(), as: UTF8.self), retain: retain)
     }
 }
 
@@ -29,36 +35,22 @@ public enum Timeline: Sendable {
         prices: PriceFeed,
         hashPrice: (Timestamp) -> Double?,
         topics: ControllerTopics
-    ) -> [Publication] {
+    ) throws(WireError) -> [Publication] {
         var out: [Publication] = []
         let start = scenario.start
         let end = scenario.end
         for interval in prices.intervals {
             let published = interval.start.adding(seconds: Double(interval.minutes) * 60)
             guard published >= start, published <= end else { continue }
-            out.append(
-                Publication(
-                    at: published,
-                    topic: topics.price,
-                    payload:
-                        "{\"interval_start\":\"\(interval.start.iso8601)\",\"interval_minutes\":\(interval.minutes),\"price_usd_per_mwh\":\(number(interval.price)),\"kind\":\"rt\"}",
-                    retain: true
-                )
-            )
+            let price = PricePayload(intervalStart: interval.start, intervalMinutes: interval.minutes, priceUSDPerMWh: interval.price)
+            out.append(try Publication(at: published, topic: topics.price, encoding: price, retain: true))
         }
         // The hash price feed publishes every hour (the day's value), so a late subscriber or a
         // broker that lost its retained messages has it again within the hour.
         var hour = start
         while hour < end {
             if let value = hashPrice(hour) {
-                out.append(
-                    Publication(
-                        at: hour,
-                        topic: topics.hashPrice,
-                        payload: "{\"ts\":\"\(hour.iso8601)\",\"usd_per_th_day\":\(number(value))}",
-                        retain: true
-                    )
-                )
+                out.append(try Publication(at: hour, topic: topics.hashPrice, encoding: HashPricePayload(ts: hour, usdPerTHDay: value), retain: true))
             }
             hour = hour.adding(seconds: 3600)
         }
@@ -68,39 +60,20 @@ public enum Timeline: Sendable {
         for item in signals where item.at >= start && item.at < end {
             switch item.signal {
             case .event(let event):
-                let target: String
-                switch event.target {
-                case .maximum(let mw): target = "{\"max_mw\":\(number(mw.value))}"
-                case .reduction(let mw): target = "{\"reduce_mw\":\(number(mw.value))}"
-                }
-                out.append(
-                    Publication(
-                        at: item.at,
-                        topic: topics.events,
-                        payload:
-                            "{\"id\":\"\(event.id)\",\"program\":\"\(event.program)\",\"start\":\"\(event.start.iso8601)\",\"end\":\"\(event.end.iso8601)\",\"target\":\(target)}"
-                    )
-                )
+                out.append(try Publication(at: item.at, topic: topics.events, encoding: EventPayload(event)))
             case .cancel(let id):
-                out.append(Publication(at: item.at, topic: topics.events, payload: "{\"id\":\"\(id)\",\"status\":\"cancelled\"}"))
+                out.append(try Publication(at: item.at, topic: topics.events, encoding: EventCancellation(id: id)))
             case .cpAlert(let probability, let from, let to):
-                out.append(
-                    Publication(
-                        at: item.at,
-                        topic: topics.alerts,
-                        payload: "{\"kind\":\"4cp\",\"probability\":\(number(probability)),\"start\":\"\(from.iso8601)\",\"end\":\"\(to.iso8601)\"}"
-                    )
-                )
+                let alert = GridAlert(kind: .fourCP, probability: probability, start: from, end: to)
+                out.append(try Publication(at: item.at, topic: topics.alerts, encoding: AlertPayload.fourCP(alert)))
             case .eea(let level):
-                out.append(
-                    Publication(at: item.at, topic: topics.alerts, payload: "{\"kind\":\"eea\",\"level\":\(level),\"ts\":\"\(item.at.iso8601)\"}")
-                )
+                out.append(try Publication(at: item.at, topic: topics.alerts, encoding: AlertPayload.eea(level: level, at: item.at)))
             case .frequency(let hz, let seconds):
                 let to = item.at.adding(seconds: seconds)
                 excursions.append((item.at, to))
                 var t = item.at
                 while t < to {
-                    out.append(Publication(at: t, topic: topics.frequency, payload: "{\"ts\":\"\(t.iso8601)\",\"hz\":\(number(hz))}"))
+                    out.append(try Publication(at: t, topic: topics.frequency, encoding: FrequencyPayload(ts: t, hz: hz)))
                     t = t.adding(seconds: 2)
                 }
             case .raw(let topic, let payload):
@@ -113,19 +86,13 @@ public enum Timeline: Sendable {
             while t < end {
                 if !excursions.contains(where: { $0.from <= t && t < $0.to.adding(seconds: 1) }) {
                     let hz = 60 + 0.015 * random.normal()
-                    out.append(
-                        Publication(
-                            at: t,
-                            topic: topics.frequency,
-                            payload: "{\"ts\":\"\(t.iso8601)\",\"hz\":\(number((hz * 1000).rounded() / 1000))}"
-                        )
-                    )
+                    out.append(try Publication(at: t, topic: topics.frequency, encoding: FrequencyPayload(ts: t, hz: (hz * 1000).rounded() / 1000)))
                 }
                 t = t.adding(seconds: scenario.frequencyInterval)
             }
             // After each excursion, nominal frequency again right away.
             for excursion in excursions where excursion.to < end {
-                out.append(Publication(at: excursion.to, topic: topics.frequency, payload: "{\"ts\":\"\(excursion.to.iso8601)\",\"hz\":60.0}"))
+                out.append(try Publication(at: excursion.to, topic: topics.frequency, encoding: FrequencyPayload(ts: excursion.to, hz: 60)))
             }
         }
         // Stable order: by time, then by kind as listed (prices before events at the same instant).
@@ -161,8 +128,4 @@ public enum Timeline: Sendable {
         return out
     }
 
-    /// A JSON number.
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
 }

@@ -145,7 +145,9 @@ public enum ScenarioFile: Sendable {
             guard let map = r.mapping(item, "an event", allowed: keys, required: ["at"]), let at = time(map["at"], "at", &r) else { continue }
             if let id = map["cancel"].flatMap({ r.string($0, "cancel") }) {
                 schedule.append(.init(at: at, signal: .cancel(id: id)))
-            } else if let kind = map["alert"].flatMap({ r.choice($0, "alert", ["4cp"]) }), kind == "4cp" {
+            } else if let kind = map["alert"].flatMap({ r.choice($0, "alert", [GridAlert.Kind.fourCP.rawValue]) }),
+                GridAlert.Kind(rawValue: kind) == .fourCP
+            {
                 guard let p = map["probability"].flatMap({ r.number($0, "probability", range: 0...1) }),
                     let start = time(map["start"], "start", &r), let end = time(map["end"], "end", &r)
                 else {

@@ -1,8 +1,10 @@
 import ArgumentParser
+import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import CurtailMQTT
 import CurtailPolicyFiles
+import CurtailSite
 import GridSimulator
 import Logging
 import ServiceLifecycle
@@ -33,14 +35,8 @@ struct GridSim: AsyncParsableCommand {
     @Option(help: "Broker address, mqtt://HOST:PORT.")
     var broker = "mqtt://127.0.0.1:1883"
 
-    @Option(help: "Site file (default: the scenario's site).")
-    var site: String?
-
-    @Option(help: "Directory of the shared data the scenario names (default: ../shared/data).")
-    var data = "../shared/data"
-
-    @Option(help: "Simulated seconds per wall-clock second (default: the scenario's).")
-    var speed: Double?
+    @OptionGroup(title: "Scenario")
+    var options: ScenarioOptions
 
     @Option(help: "Random seed (default: the scenario's).")
     var seed: UInt64?
@@ -49,7 +45,6 @@ struct GridSim: AsyncParsableCommand {
     var delay = 2.0
 
     func validate() throws {
-        if let speed, !(speed > 0) { throw ValidationError("--speed must be positive") }
         guard delay >= 0 else { throw ValidationError("--delay must not be negative") }
     }
 
@@ -60,9 +55,9 @@ struct GridSim: AsyncParsableCommand {
         let siteConfiguration: SiteConfiguration
         do {
             scenario = try ScenarioFile.load(path: self.scenario)
-            if let speed { scenario.speed = speed }
+            if let speed = options.speed { scenario.speed = speed }
             if let seed { scenario.seed = seed }
-            guard let sitePath = scenario.sitePath(override: site, scenarioPath: self.scenario) else {
+            guard let sitePath = scenario.sitePath(override: options.site, scenarioPath: self.scenario) else {
                 throw ValidationError("the scenario names no site: pass --site FILE")
             }
             siteConfiguration = try SiteFile.load(path: sitePath)
@@ -73,7 +68,7 @@ struct GridSim: AsyncParsableCommand {
         let site = siteConfiguration.site
         let inputs: ScenarioInputs
         do {
-            inputs = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: data)
+            inputs = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: options.data)
         } catch {
             printError("gridsim: \(error)")
             throw ExitCode(1)
@@ -82,7 +77,7 @@ struct GridSim: AsyncParsableCommand {
         let mqtt = try MQTTConfiguration(url: broker, clientID: "gridsim-\(site.id)-\(getpid())")
         let origin = WallClock().now.adding(seconds: delay)
         let clock = ScaledClock(start: scenario.start, rate: scenario.speed, wallOrigin: origin)
-        let simulator = GridSimulator(
+        let simulator = try GridSimulator(
             scenario: scenario,
             site: site,
             prices: inputs.prices,

@@ -1,4 +1,5 @@
 public import CurtailCore
+public import CurtailWire
 
 /// Simulated time that runs `rate` times faster than the wall clock from `start`.
 ///
@@ -40,18 +41,14 @@ public struct ScaledClock: SiteClock, Sendable {
 // MARK: - Announcement
 
 extension ScaledClock {
-    /// The clock as JSON, `{"start": T, "rate": 1440, "wall_origin": T}`: what the simulator
-    /// publishes (retained) so a controller in another process reads the same simulated time.
-    public var announcement: String {
-        "{\"start\":\"\(start.iso8601)\",\"rate\":\(rate),\"wall_origin\":\"\(wallOrigin.iso8601)\"}"
+    /// The clock as the simulator announces it (retained on `sim/clock`), so a controller in
+    /// another process reads the same simulated time.
+    public var announcement: ClockAnnouncement {
+        ClockAnnouncement(start: start, rate: rate, wallOrigin: wallOrigin)
     }
 
-    /// Reads an ``announcement``.
-    ///
-    /// - Throws: ``Rejection`` naming the field that is missing or wrong.
-    public init(announcement payload: [UInt8]) throws(Rejection) {
-        let json = try JSONObjectReader(payload, what: "clock announcement")
-        let rate = try json.number("rate", in: 0.001...1e7)
-        self.init(start: try json.timestamp("start"), rate: rate, wallOrigin: try json.timestamp("wall_origin"))
+    /// The clock an announcement describes.
+    public init(_ announcement: ClockAnnouncement) {
+        self.init(start: announcement.start, rate: announcement.rate, wallOrigin: announcement.wallOrigin)
     }
 }

@@ -1,5 +1,6 @@
 public import CurtailCore
 public import CurtailPolicy
+public import CurtailWire
 
 /// The live controller's logic, as a state machine with no I/O and no clock.
 ///
@@ -28,9 +29,9 @@ public struct ControllerCore: Sendable {
     /// The latest decision (meaningful once ``counters`` shows one).
     public private(set) var decision: Decision
     /// The command in force per group (site order); `nil` until one is issued or restored.
-    public private(set) var commands: [IssuedCommand?]
+    public private(set) var commands: [CommandPayload?]
     /// Acknowledged grid events not yet ended, by id.
-    public private(set) var obligations: [String: Obligation] = [:]
+    public var obligations: [String: Obligation] { book.obligations }
     public private(set) var counters = ControllerCounters()
     /// Highest `seq` issued or seen.
     public private(set) var seq: Int64 = 0
@@ -38,21 +39,22 @@ public struct ControllerCore: Sendable {
     public private(set) var restoring = true
     public private(set) var isConnected = false
     /// Whether the under-frequency trip is in force.
-    public var underFrequencyTripped: Bool { underFrequency != nil }
+    public var underFrequencyTripped: Bool { relay.isTripped }
 
     private let decoder: InboundDecoder
-    private let siteSleepMW: Double
+    let siteSleepMW: Double
     private let policyReadsFrequency: Bool
-    private var realTimePrice: PriceObservation?
+    var realTimePrice: PriceObservation?
     private var dayAhead: [Int64: PriceObservation] = [:]
-    private var hashPrice: (value: USDPerTerahashDay, at: Timestamp)?
-    private var cancelled: Set<String> = []
-    private var alerts: [GridAlert] = []
-    private var eea = 0
-    private var frequency: (hz: Double, at: Timestamp)?
-    private var underFrequency: (at: Timestamp, capMW: Double, hz: Double)?
-    private var recoveringSince: Timestamp?
-    private var telemetry: [GroupTelemetry?]
+    var hashPrice: (value: USDPerTerahashDay, at: Timestamp)?
+    var alerts: [GridAlert] = []
+    var eea = 0
+    var frequency: (hz: Double, at: Timestamp)?
+    /// Grid events in force, and the ids that were cancelled or have ended.
+    private(set) var book = ObligationBook()
+    /// The under-frequency relay.
+    private(set) var relay: UnderFrequencyRelay
+    var telemetry: [GroupTelemetry?]
     private var meter: (kilowatts: Double, at: Timestamp)?
     private var brokerLostSince: Timestamp?
     private var restoredCommands = false
@@ -71,12 +73,13 @@ public struct ControllerCore: Sendable {
         commands = Array(repeating: nil, count: configuration.site.groups.count)
         telemetry = Array(repeating: nil, count: configuration.site.groups.count)
         decoder = InboundDecoder(configuration: configuration)
+        relay = UnderFrequencyRelay(settings: configuration.underFrequency)
         siteSleepMW = configuration.site.sleepPower.value
         policyReadsFrequency = configuration.policy.environment.usedVariables.contains(.frequency)
     }
 
-    private var topics: ControllerTopics { configuration.topics }
-    private var site: Site { configuration.site }
+    var topics: ControllerTopics { configuration.topics }
+    var site: Site { configuration.site }
 
     // MARK: - Inputs
 
@@ -96,24 +99,24 @@ public struct ControllerCore: Sendable {
         counters.rejected[rejection.kind.rawValue, default: 0] += 1
         step.rejections.append((topic, rejection))
         guard isConnected else { return }
-        let body = PublishedRejection(
-            ts: now.iso8601,
-            topic: topic,
-            kind: rejection.kind.rawValue,
-            reason: rejection.reason,
-            payload: String(decoding: payload.prefix(256), as: UTF8.self)
-        )
-        emit(PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.rejected, payload: $0) }, what: "rejection", into: &step)
+        let body = RejectedPayload(ts: now, topic: topic, rejection: rejection, payload: payload)
+        let message = Result { () throws(WireError) in OutgoingMessage(topic: topics.rejected, payload: try body.encode()) }
+        emit("rejection", message, into: &step)
     }
 
-    /// Appends `message` to the step, or, when its payload could not be encoded (a non-finite
-    /// number), counts it and says so in a note instead: nothing malformed goes out, nothing crashes.
-    private mutating func emit(_ message: OutgoingMessage?, what: String, into step: inout ControllerStep) {
-        if let message {
+    /// Appends `message` to the step, or, when its payload cannot be encoded (a
+    /// non-finite number), counts it and says so in a note instead: nothing malformed goes out,
+    /// nothing crashes. Returns whether the message was appended.
+    @discardableResult
+    mutating func emit(_ what: String, _ message: Result<OutgoingMessage, WireError>, into step: inout ControllerStep) -> Bool {
+        switch message {
+        case .success(let message):
             step.messages.append(message)
-        } else {
+            return true
+        case .failure(let error):
             counters.unencodable += 1
-            step.notes.append("the \(what) message could not be encoded (a non-finite number) and was not published")
+            step.notes.append("the \(what) message was not published: \(error)")
+            return false
         }
     }
 
@@ -161,9 +164,9 @@ public struct ControllerCore: Sendable {
             }
             if !duplicate { hashPrice = (value, at) }
         case .event(var event):
-            if cancelled.contains(event.id) {
+            if book.isClosed(event.id) {
                 duplicate = true
-            } else if var existing = obligations[event.id] {
+            } else if var existing = book[event.id] {
                 // Same id again: a retained copy or a redelivery, or the operator changing the end or target.
                 let resolved = resolve(event, baseline: existing.baselineMW)
                 if resolved.event == existing.event {
@@ -171,7 +174,7 @@ public struct ControllerCore: Sendable {
                 } else {
                     existing.event = resolved.event
                     existing.targetMW = resolved.targetMW
-                    obligations[event.id] = existing
+                    book.put(existing)
                     step.notes.append("grid event \(event.id) updated: \(describeObligation(existing))")
                     decide = true
                 }
@@ -187,23 +190,27 @@ public struct ControllerCore: Sendable {
                     targetMW: resolved.targetMW,
                     acknowledgedAt: now
                 )
-                obligations[event.id] = obligation
+                book.put(obligation)
                 step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
-                if isConnected { emit(report(obligation, status: "acknowledged", at: now), what: "event report", into: &step) }
+                if isConnected {
+                    let message = Result { () throws(WireError) in try report(obligation, status: .acknowledged, at: now) }
+                    emit("event report", message, into: &step)
+                }
                 decide = true
             }
         case .eventCancelled(let id):
-            if cancelled.contains(id) {
+            if book.isClosed(id) {
                 duplicate = true
             } else {
-                cancelled.insert(id)
-                if cancelled.count > 10_000 { cancelled.removeAll() }
-                if let obligation = obligations.removeValue(forKey: id) {
+                if let obligation = book.close(id, at: now) {
                     var finished = obligation
                     if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
                     step.notes.append("grid event \(id) cancelled")
-                    step.closedObligations.append((finished, "cancelled"))
-                    if isConnected { emit(report(finished, status: "cancelled", at: now), what: "event report", into: &step) }
+                    step.closedObligations.append((finished, .cancelled))
+                    if isConnected {
+                        let message = Result { () throws(WireError) in try report(finished, status: .cancelled, at: now) }
+                        emit("event report", message, into: &step)
+                    }
                     decide = true
                 }
             }
@@ -231,7 +238,14 @@ public struct ControllerCore: Sendable {
                 duplicate = true
             } else {
                 frequency = (hz, at)
-                decide = updateUnderFrequency(hz: hz, at: at, now: now, notes: &step.notes) || policyReadsFrequency
+                var relayChanged = false
+                switch relay.observe(hz: hz, at: at, now: now, measuredMW: measuredSiteMW(at: now) ?? decidedOrNameplateMW) {
+                case .none: break
+                case .trip(_, let note), .release(let note):
+                    step.notes.append(note)
+                    relayChanged = true
+                }
+                decide = relayChanged || policyReadsFrequency
             }
         case .telemetry(let g, let report):
             if let last = telemetry[g], report.time <= last.time {
@@ -255,8 +269,8 @@ public struct ControllerCore: Sendable {
             adopt(command, group: g, at: now)
         case .retainedState(let state):
             seq = max(seq, state.seq)
-            for obligation in state.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
-                obligations[obligation.event.id] = obligation
+            for obligation in state.obligations where obligation.event.end > now && book[obligation.event.id] == nil {
+                book.put(obligation)
                 step.notes.append("resumed grid event \(obligation.event.id): \(describeObligation(obligation))")
             }
         }
@@ -267,7 +281,7 @@ public struct ControllerCore: Sendable {
         counters.accepted += 1
         if restoring {
             // Decisions wait for the retained state, except a trip that needs load shed now.
-            if underFrequency != nil { step.append(finishRestore(at: now)) }
+            if relay.isTripped { step.append(finishRestore(at: now)) }
             return
         }
         if decide { step.append(decideNow(at: now)) }
@@ -285,31 +299,6 @@ public struct ControllerCore: Sendable {
         return (event, target)
     }
 
-    /// Trips or releases the under-frequency relay; returns whether that changed.
-    private mutating func updateUnderFrequency(hz: Double, at: Timestamp, now: Timestamp, notes: inout [String]) -> Bool {
-        guard let trip = configuration.underFrequency else { return false }
-        if underFrequency == nil {
-            guard hz < trip.tripHz else { return false }
-            let measured = measuredSiteMW(at: now) ?? decidedOrNameplateMW
-            let cap = trip.shedMW.map { max(0, measured - $0) } ?? 0
-            underFrequency = (now, cap, hz)
-            recoveringSince = nil
-            notes.append("under-frequency trip: \(hz) Hz < \(trip.tripHz) Hz, site capped at \(cap) MW")
-            return true
-        }
-        if hz < trip.recoverHz {
-            recoveringSince = nil
-            return false
-        }
-        let since = recoveringSince ?? at
-        recoveringSince = since
-        guard since.duration(to: at) >= trip.recoverAfter else { return false }
-        underFrequency = nil
-        recoveringSince = nil
-        notes.append("under-frequency trip released: \(hz) Hz for \(describe(trip.recoverAfter))")
-        return true
-    }
-
     /// Resumes what the audit journal recorded before a crash: the newest unexpired command of
     /// each group, the `seq` counter and the obligations still in force. Only during start-up;
     /// retained messages read afterwards win where they are newer.
@@ -320,8 +309,8 @@ public struct ControllerCore: Sendable {
         for (g, group) in site.groups.enumerated() {
             if let command = recovery.commands[group.name] { adopt(command, group: g, at: now) }
         }
-        for obligation in recovery.obligations where obligation.event.end > now && obligations[obligation.event.id] == nil {
-            obligations[obligation.event.id] = obligation
+        for obligation in recovery.obligations where obligation.event.end > now && book[obligation.event.id] == nil {
+            book.put(obligation)
             step.notes.append("resumed grid event \(obligation.event.id) from the audit log: \(describeObligation(obligation))")
         }
         return step
@@ -329,7 +318,7 @@ public struct ControllerCore: Sendable {
 
     /// Takes a command published before a restart as group `g`'s command in force, unless it
     /// has expired or a newer one is known (the journal and the broker may both have one).
-    private mutating func adopt(_ command: IssuedCommand, group g: Int, at now: Timestamp) {
+    private mutating func adopt(_ command: CommandPayload, group g: Int, at now: Timestamp) {
         seq = max(seq, command.seq)
         guard command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { return }
         commands[g] = command
@@ -373,9 +362,9 @@ public struct ControllerCore: Sendable {
     }
 
     /// `online`, retained, for `controller/status`.
-    public var onlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: Array("online".utf8), retain: true) }
+    public var onlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: ControllerStatus.online.encode(), retain: true) }
     /// `offline`, retained: the will, and the last word of a graceful shutdown.
-    public var offlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: Array("offline".utf8), retain: true) }
+    public var offlineStatus: OutgoingMessage { OutgoingMessage(topic: topics.status, payload: ControllerStatus.offline.encode(), retain: true) }
 
     // MARK: - Deciding
 
@@ -395,15 +384,18 @@ public struct ControllerCore: Sendable {
         alerts.removeAll { $0.end <= now }
         recordCompliance(at: now)
 
-        let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || underFrequency != nil
+        let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || relay.isTripped
         let ready = missingInputs.isEmpty || restoredCommands || obligationActive || counters.decisions > 0
         guard ready else {
-            if isConnected, stateDue(at: now) { emit(publishState(at: now), what: "state", into: &step) }
+            if isConnected, stateDue(at: now) {
+                let message = Result { () throws(WireError) in try publishState(at: now) }
+                emit("state", message, into: &step)
+            }
             return step
         }
 
         var events = obligations.values.map(\.event)
-        if let trip = underFrequency {
+        if let trip = relay.tripped {
             events.append(
                 GridEvent(
                     id: "under-frequency",
@@ -436,7 +428,7 @@ public struct ControllerCore: Sendable {
         let lifetime = configuration.commandLifetime
         for g in site.groups.indices {
             let target = decision.groups[g]
-            let candidate = IssuedCommand(
+            let candidate = CommandPayload(
                 seq: 0,
                 issuedAt: now,
                 expiresAt: now.advanced(by: lifetime),
@@ -451,21 +443,25 @@ public struct ControllerCore: Sendable {
                 continue
             }
             var command = candidate
-            seq += 1
-            command.seq = seq
+            command.seq = seq + 1
             command.reason = reasonText(group: g)
+            let topic = topics.command(group: site.groups[g].name)
+            let message = Result { () throws(WireError) in
+                OutgoingMessage(topic: topic, payload: try command.encode(), retain: true, expiry: lifetime)
+            }
+            let published = emit("command", message, into: &step)
+            guard published else { continue }
+            seq += 1
             commands[g] = command
             counters.commands += 1
-            step.messages.append(
-                OutgoingMessage(topic: topics.command(group: site.groups[g].name), payload: command.payload, retain: true, expiry: lifetime)
-            )
         }
         // The state goes out with every notice and after a reconnect at once; after command changes
         // at most once a second (a burst of price signals must not pay for a state per signal: the
         // commands come first); and at least every statePeriod.
         if !step.messages.isEmpty { stateDirty = true }
         if reissueAll || !step.notes.isEmpty || stateDue(at: now) {
-            emit(publishState(at: now), what: "state", into: &step)
+            let message = Result { () throws(WireError) in try publishState(at: now) }
+            emit("state", message, into: &step)
         }
         return step
     }
@@ -476,13 +472,13 @@ public struct ControllerCore: Sendable {
         return since >= configuration.statePeriod || (stateDirty && since >= .seconds(1))
     }
 
-    private mutating func publishState(at now: Timestamp) -> OutgoingMessage? {
+    private mutating func publishState(at now: Timestamp) throws(WireError) -> OutgoingMessage {
         lastStateAt = now
         stateDirty = false
-        return stateMessage(at: now)
+        return try stateMessage(at: now)
     }
 
-    private func dayAheadPrice(at now: Timestamp) -> USDPerMWh? {
+    func dayAheadPrice(at now: Timestamp) -> USDPerMWh? {
         var best: PriceObservation?
         for observation in dayAhead.values where observation.intervalStart <= now {
             let end = observation.intervalStart.adding(seconds: Double(observation.intervalMinutes) * 60)
@@ -492,27 +488,30 @@ public struct ControllerCore: Sendable {
     }
 
     private mutating func endFinishedEvents(at now: Timestamp, into step: inout ControllerStep) {
-        for (id, obligation) in obligations where obligation.event.end <= now {
-            var finished = obligation
-            let end = obligation.event.end
+        book.prune(at: now)
+        for id in book.ended(at: now) {
+            // Closed: a late copy of an ended event must not start it again.
+            guard var finished = book.close(id, at: now) else { continue }
+            let end = finished.event.end
             if let mw = measuredSiteMW(at: now) ?? (finished.lastSampleMW.isFinite ? finished.lastSampleMW : nil) {
                 finished.record(measuredMW: mw, at: end, siteSleepMW: siteSleepMW)
             }
-            obligations[id] = nil
-            cancelled.insert(id)  // a late copy of an ended event must not start it again
             let pf = finished.performanceFactor(siteSleepMW: siteSleepMW)
             step.notes.append(
                 "grid event \(id) ended: achieved \(format(finished.achievedMW)) MW against \(format(finished.targetMW)) MW, performance factor \(format(pf))"
             )
-            step.closedObligations.append((finished, "completed"))
-            if isConnected { emit(report(finished, status: "completed", at: now), what: "event report", into: &step) }
+            step.closedObligations.append((finished, .completed))
+            if isConnected {
+                let message = Result { () throws(WireError) in try report(finished, status: .completed, at: now) }
+                emit("event report", message, into: &step)
+            }
         }
     }
 
     private mutating func recordCompliance(at now: Timestamp) {
         guard !obligations.isEmpty, let mw = measuredSiteMW(at: now) else { return }
-        for id in obligations.keys {
-            obligations[id]!.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW)
+        for id in book.obligations.keys {
+            book.update(id) { $0.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
         }
     }
 
@@ -571,7 +570,7 @@ public struct ControllerCore: Sendable {
             text = "price \(format(price)) $/MWh; change awaiting confirmation (\(target.confirmations)/\(target.confirmationsNeeded) intervals)"
         case .cap:
             var causes: [String] = []
-            if underFrequency != nil { causes.append("under-frequency trip") }
+            if relay.isTripped { causes.append("under-frequency trip") }
             let now = decision.time
             causes += obligations.values.filter { $0.event.isActive(at: now) }.map {
                 "\($0.event.program) \($0.event.id) max \(format($0.targetMW)) MW"
@@ -599,100 +598,6 @@ public struct ControllerCore: Sendable {
         ).value
     }
 
-    private func report(_ obligation: Obligation, status: String, at now: Timestamp) -> OutgoingMessage? {
-        let final = status != "acknowledged"
-        let pf = obligation.performanceFactor(siteSleepMW: siteSleepMW)
-        let body = PublishedEventReport(
-            id: obligation.event.id,
-            program: obligation.event.program,
-            status: status,
-            ts: now.iso8601,
-            start: obligation.event.start.iso8601,
-            end: obligation.event.end.iso8601,
-            acknowledgedAt: obligation.acknowledgedAt.iso8601,
-            responseSeconds: obligation.responseSeconds,
-            baselineMw: PayloadEncoder.rounded(obligation.baselineMW),
-            targetMw: PayloadEncoder.rounded(obligation.targetMW),
-            achievedMw: final ? PayloadEncoder.rounded(obligation.achievedMW) : nil,
-            secondsToTarget: final ? obligation.secondsToTarget.flatMap { PayloadEncoder.rounded($0, 1) } : nil,
-            performanceFactor: final ? PayloadEncoder.rounded(pf) : nil,
-            met: final ? obligation.met(siteSleepMW: siteSleepMW) : nil
-        )
-        return PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.eventReport(id: obligation.event.id), payload: $0) }
-    }
-
-    /// The retained `state` message; `nil` when it cannot be encoded (a non-finite number).
-    public func stateMessage(at now: Timestamp) -> OutgoingMessage? {
-        let decided = counters.decisions > 0
-        let measured = measuredSiteMW(at: now)
-        let groups = site.groups.indices.map { g in
-            let command = commands[g]
-            let report = telemetry[g]
-            return PublishedState.Group(
-                name: site.groups[g].name,
-                targetKw: command.flatMap { PayloadEncoder.rounded($0.targetKW, 1) },
-                measuredKw: report.flatMap { PayloadEncoder.rounded($0.powerKW, 1) },
-                minersRunning: command?.minersRunning,
-                measuredMinersRunning: report?.minersRunning,
-                powerTargetW: command.flatMap { PayloadEncoder.rounded($0.powerTargetW, 1) },
-                breakEvenUsdPerMwh: PayloadEncoder.rounded(breakEvenPrice(group: g), 2),
-                reason: command?.reason,
-                seq: command?.seq,
-                appliedSeq: report?.appliedSeq
-            )
-        }
-        let active = obligations.values.sorted { $0.event.start < $1.event.start }.map { o in
-            PublishedState.Event(
-                id: o.event.id,
-                program: o.event.program,
-                start: o.event.start.iso8601,
-                end: o.event.end.iso8601,
-                targetMw: PayloadEncoder.rounded(o.targetMW) ?? 0,
-                baselineMw: PayloadEncoder.rounded(o.baselineMW) ?? 0,
-                acknowledgedAt: o.acknowledgedAt.iso8601,
-                reachedAt: o.reachedAt?.iso8601,
-                measuredMwSeconds: o.measuredMWSeconds,
-                measuredSeconds: o.measuredSeconds,
-                wholeMwSeconds: o.wholeMWSeconds,
-                wholeSeconds: o.wholeSeconds,
-                reachedMwSeconds: o.reachedMWSeconds,
-                reachedSeconds: o.reachedSeconds
-            )
-        }
-        let targetKW = commands.compactMap { $0?.targetKW }.reduce(0, +)
-        let body = PublishedState(
-            ts: now.iso8601,
-            site: site.id,
-            policy: configuration.policy.name,
-            seq: seq,
-            targetMw: decided ? PayloadEncoder.rounded(targetKW / 1000) : nil,
-            measuredMw: measured.flatMap { PayloadEncoder.rounded($0) },
-            priceUsdPerMwh: realTimePrice.flatMap { PayloadEncoder.rounded($0.price.value, 2) },
-            priceIntervalStart: realTimePrice?.intervalStart.iso8601,
-            priceAgeSeconds: realTimePrice.map { max(0, ($0.publishedAt.duration(to: now).components.seconds)) },
-            dayAheadUsdPerMwh: dayAheadPrice(at: now).flatMap { PayloadEncoder.rounded($0.value, 2) },
-            hashpriceUsdPerThDay: hashPrice.flatMap { PayloadEncoder.rounded($0.value.value, 5) },
-            capMw: decided ? PayloadEncoder.rounded(decision.cap.value) : nil,
-            constraints: decided ? constraintNames : [],
-            rules: decided ? decision.firedRules.map { configuration.policy.rules[$0].name } : [],
-            frequencyHz: frequency?.hz,
-            underFrequencyTripped: underFrequency != nil,
-            eea: eea,
-            cpAlert: alerts.contains { $0.kind == "4cp" && $0.isActive(at: now) },
-            waitingFor: decided ? [] : missingInputs,
-            groups: groups,
-            activeEvents: active,
-            counters: PublishedState.Counters(
-                decisions: counters.decisions,
-                commands: counters.commands,
-                accepted: counters.accepted,
-                duplicates: counters.duplicates,
-                rejected: counters.rejected
-            )
-        )
-        return PayloadEncoder.encode(body).map { OutgoingMessage(topic: topics.state, payload: $0, retain: true) }
-    }
-
     /// The latest decision as the audit journal records it.
     public func decisionRecord(at now: Timestamp) -> JournalEntry.DecisionRecord {
         JournalEntry.DecisionRecord(
@@ -701,21 +606,9 @@ public struct ControllerCore: Sendable {
             effectivePrice: decision.effectivePrice.value.isFinite ? decision.effectivePrice.value : nil,
             hashPrice: decision.hashPrice.value,
             capMW: decision.cap.value,
-            constraints: constraintNames,
+            constraints: decision.constraints.wireNames,
             rules: decision.firedRules.map { configuration.policy.rules[$0].name }
         )
-    }
-
-    private var constraintNames: [String] {
-        var names: [String] = []
-        let c = decision.constraints
-        if c.contains(.cap) { names.append("cap") }
-        if c.contains(.floor) { names.append("floor") }
-        if c.contains(.rampUp) { names.append("ramp_up") }
-        if c.contains(.rampDown) { names.append("ramp_down") }
-        if c.contains(.stalePrice) { names.append("stale_price") }
-        if c.contains(.brokerLost) { names.append("broker_lost") }
-        return names
     }
 
     private func describeObligation(_ o: Obligation) -> String {

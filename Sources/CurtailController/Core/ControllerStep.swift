@@ -1,3 +1,5 @@
+public import CurtailWire
+
 /// What one call into ``ControllerCore`` produced: messages to publish and things to report.
 public struct ControllerStep: Sendable {
     /// To publish, in order.
@@ -9,7 +11,7 @@ public struct ControllerStep: Sendable {
     /// Whether a decision was made.
     public var decided = false
     /// Grid events that ended or were cancelled, with their final bookkeeping and status.
-    public var closedObligations: [(obligation: Obligation, status: String)] = []
+    public var closedObligations: [(obligation: Obligation, status: ObligationStatus)] = []
 
     public init() {}
 

@@ -1,4 +1,5 @@
 public import CurtailCore
+public import CurtailWire
 
 /// Turns MQTT messages on the controller's topics into validated ``InboundSignal``s.
 ///
@@ -40,20 +41,21 @@ public struct InboundDecoder: Sendable {
         if topic == topics.events { return try event(payload, now) }
         if topic == topics.alerts { return try alert(payload, now) }
         if topic == topics.frequency {
-            let json = try JSONObjectReader(payload, what: "frequency")
-            let time = try checked(json.timestamp("ts"), "frequency ts", now, maximumAge.frequency)
-            return .frequency(hz: try json.number("hz", in: 55...65, unit: "Hz"), at: time)
+            let frequency = try FrequencyPayload(decoding: payload)
+            return .frequency(hz: frequency.hz, at: try checked(frequency.ts, "frequency ts", now, maximumAge.frequency))
         }
         if topic == topics.hashPrice {
-            let json = try JSONObjectReader(payload, what: "hash price")
-            let time = try checked(json.timestamp("ts"), "hash price ts", now, maximumAge.hashPrice)
-            let value = try json.number("usd_per_th_day", in: 0.000_001...10, unit: "USD/TH/day")
-            return .hashPrice(USDPerTerahashDay(value), at: time)
+            let hashPrice = try HashPricePayload(decoding: payload)
+            return .hashPrice(USDPerTerahashDay(hashPrice.usdPerTHDay), at: try checked(hashPrice.ts, "hash price ts", now, maximumAge.hashPrice))
         }
         if topic == topics.meter {
-            let json = try JSONObjectReader(payload, what: "site meter")
-            let time = try checked(json.timestamp("ts"), "meter ts", now, maximumAge.telemetry)
-            return .meter(kilowatts: try json.number("power_kw", in: 0...(site.maxImport.value * 2000), unit: "kW"), at: time)
+            let meter = try MeterPayload(decoding: payload)
+            let time = try checked(meter.ts, "meter ts", now, maximumAge.telemetry)
+            let limit = site.maxImport.value * 2000
+            guard meter.powerKW <= limit else {
+                throw Rejection(.outOfRange, "site meter: 'power_kw' = \(meter.powerKW) is above twice the site's import limit (\(limit) kW)")
+            }
+            return .meter(kilowatts: meter.powerKW, at: time)
         }
         if let name = topics.group(in: topic, leaf: "telemetry") {
             let g = try group(name, topic)
@@ -92,148 +94,113 @@ public struct InboundDecoder: Sendable {
     }
 
     private func price(_ payload: [UInt8], _ now: Timestamp) throws(Rejection) -> InboundSignal {
-        let json = try JSONObjectReader(payload, what: "price")
-        let kind = try json.optionalString("kind") ?? "rt"
-        guard kind == "rt" || kind == "da" else { throw Rejection(.unknownKind, "price kind must be \"rt\" or \"da\", found \"\(kind)\"") }
-        let start = try json.timestamp("interval_start")
-        let minutes = try json.integer("interval_minutes", in: 1...1440)
-        let value = try json.number("price_usd_per_mwh", in: USDPerMWh.plausibleRange, unit: "USD/MWh")
-        if kind == "rt" {
+        let price = try PricePayload(decoding: payload)
+        let start = price.intervalStart
+        switch price.kind {
+        case .realTime:
             _ = try checked(start, "price interval_start", now, maximumAge.price)
-        } else if now.duration(to: start) > .seconds(2 * 86_400) {
-            throw Rejection(.futureTimestamp, "day-ahead interval_start \(start) is more than 2 days ahead of \(now)")
-        } else if start.duration(to: now) > .seconds(86_400) {
-            throw Rejection(.staleTimestamp, "day-ahead interval_start \(start) is more than a day old")
+        case .dayAhead:
+            if now.duration(to: start) > .seconds(2 * 86_400) {
+                throw Rejection(.futureTimestamp, "day-ahead interval_start \(start) is more than 2 days ahead of \(now)")
+            } else if start.duration(to: now) > .seconds(86_400) {
+                throw Rejection(.staleTimestamp, "day-ahead interval_start \(start) is more than a day old")
+            }
         }
-        let observation = PriceObservation(intervalStart: start, intervalMinutes: minutes, price: USDPerMWh(value), publishedAt: now)
-        return .price(observation, dayAhead: kind == "da")
+        let observation = PriceObservation(
+            intervalStart: start,
+            intervalMinutes: price.intervalMinutes,
+            price: USDPerMWh(price.priceUSDPerMWh),
+            publishedAt: now
+        )
+        return .price(observation, dayAhead: price.kind == .dayAhead)
     }
 
     private func event(_ payload: [UInt8], _ now: Timestamp) throws(Rejection) -> InboundSignal {
-        let json = try JSONObjectReader(payload, what: "grid event")
-        let id = try json.string("id")
-        guard !id.isEmpty, id.utf8.count <= 64, !id.contains("/"), !id.contains("+"), !id.contains("#") else {
-            throw Rejection(.wrongType, "grid event id must be 1-64 characters without '/', '+' or '#', found '\(id)'")
+        let event: GridEvent
+        switch try GridEventMessage(decoding: payload) {
+        case .cancellation(let cancellation): return .eventCancelled(id: cancellation.id)
+        case .event(let payload): event = payload.event
         }
-        if let status = try json.optionalString("status") {
-            switch status {
-            case "cancelled", "canceled": return .eventCancelled(id: id)
-            case "active", "scheduled": break
-            default: throw Rejection(.unknownKind, "grid event \(id): status must be \"active\", \"scheduled\" or \"cancelled\", found \"\(status)\"")
-            }
-        }
-        let programName = try json.string("program")
-        guard GridProgram.named(programName) != nil else {
+        guard GridProgram.named(event.program) != nil else {
             throw Rejection(
                 .unknownProgram,
-                "grid event \(id): unknown program '\(programName)'; accepted: \(GridProgram.known.map(\.name).joined(separator: ", "))"
+                "grid event \(event.id): unknown program '\(event.program)'; accepted: \(GridProgram.known.map(\.name).joined(separator: ", "))"
             )
         }
-        let start = try json.timestamp("start")
-        let end = try json.timestamp("end")
-        guard end > start else { throw Rejection(.outOfRange, "grid event \(id): end \(end) is not after start \(start)") }
-        guard end > now else { throw Rejection(.staleTimestamp, "grid event \(id) ended at \(end), before now (\(now))") }
-        if now.duration(to: start) > .seconds(7 * 86_400) {
-            throw Rejection(.futureTimestamp, "grid event \(id) starts \(start), more than 7 days ahead")
+        guard event.end > now else { throw Rejection(.staleTimestamp, "grid event \(event.id) ended at \(event.end), before now (\(now))") }
+        if now.duration(to: event.start) > .seconds(7 * 86_400) {
+            throw Rejection(.futureTimestamp, "grid event \(event.id) starts \(event.start), more than 7 days ahead")
         }
-        let targetJSON = try json.object("target")
-        let maxMW = try targetJSON.optionalNumber("max_mw", in: 0...100_000, unit: "MW")
-        let reduceMW = try targetJSON.optionalNumber("reduce_mw", in: 0...100_000, unit: "MW")
-        let target: GridEvent.Target
-        switch (maxMW, reduceMW) {
-        case (let max?, nil): target = .maximum(Megawatts(max))
-        case (nil, let reduce?): target = .reduction(Megawatts(reduce))
-        case (nil, nil): throw Rejection(.missingField, "grid event \(id): target needs 'max_mw' or 'reduce_mw'")
-        default: throw Rejection(.wrongType, "grid event \(id): target has both 'max_mw' and 'reduce_mw'; give one")
-        }
-        return .event(GridEvent(id: id, program: programName, start: start, end: end, target: target))
+        return .event(event)
     }
 
     private func alert(_ payload: [UInt8], _ now: Timestamp) throws(Rejection) -> InboundSignal {
-        let json = try JSONObjectReader(payload, what: "alert")
-        let kind = try json.string("kind")
-        switch kind {
-        case "4cp":
-            let probability = try json.number("probability", in: 0...1)
-            let start = try json.timestamp("start")
-            let end = try json.timestamp("end")
-            guard end > start else { throw Rejection(.outOfRange, "4cp alert: end \(end) is not after start \(start)") }
-            guard end > now else { throw Rejection(.staleTimestamp, "4cp alert window ended at \(end), before now (\(now))") }
-            if now.duration(to: start) > .seconds(7 * 86_400) {
-                throw Rejection(.futureTimestamp, "4cp alert starts \(start), more than 7 days ahead")
+        switch try AlertPayload(decoding: payload) {
+        case .fourCP(let alert):
+            guard alert.end > now else { throw Rejection(.staleTimestamp, "4cp alert window ended at \(alert.end), before now (\(now))") }
+            if now.duration(to: alert.start) > .seconds(7 * 86_400) {
+                throw Rejection(.futureTimestamp, "4cp alert starts \(alert.start), more than 7 days ahead")
             }
-            return .alert(GridAlert(kind: "4cp", probability: probability, start: start, end: end))
-        case "eea":
-            if json.has("ts") { _ = try checked(json.timestamp("ts"), "eea ts", now, maximumAge.alert) }
-            return .eea(level: try json.integer("level", in: 0...3))
-        default:
-            throw Rejection(.unknownKind, "alert kind must be \"4cp\" or \"eea\", found \"\(kind)\"")
+            return .alert(alert)
+        case .eea(let level, let at):
+            if let at { _ = try checked(at, "eea ts", now, maximumAge.alert) }
+            return .eea(level: level)
         }
     }
 
     private func telemetry(_ payload: [UInt8], group g: Int, _ now: Timestamp) throws(Rejection) -> GroupTelemetry {
         let group = site.groups[g]
-        let json = try JSONObjectReader(payload, what: "telemetry of group \(group.name)")
-        let time = try checked(json.timestamp("ts"), "telemetry ts", now, maximumAge.telemetry)
-        let limitKW = group.nameplatePower.kilowatts * 1.5
+        let what = "telemetry of group \(group.name)"
+        let report = try TelemetryPayload(decoding: payload, what: what)
+        let time = try checked(report.ts, "telemetry ts", now, maximumAge.telemetry)
+        let limitKW = max(group.nameplatePower.kilowatts * 1.5, 1)
+        let limitTH = group.model.nominalHashrate.value * Double(group.count) * 2
+        guard report.powerKW <= limitKW else {
+            throw Rejection(.outOfRange, "\(what): 'power_kw' = \(report.powerKW) is above 1.5 × the group's nameplate (\(limitKW) kW)")
+        }
+        guard report.hashrateTH <= limitTH else {
+            throw Rejection(.outOfRange, "\(what): 'hashrate_th' = \(report.hashrateTH) is above twice the group's nameplate (\(limitTH) TH/s)")
+        }
+        guard report.minersRunning <= group.count else {
+            throw Rejection(.outOfRange, "\(what): 'miners_running' = \(report.minersRunning) is more than the group's \(group.count) miners")
+        }
         return GroupTelemetry(
             time: time,
-            powerKW: try json.number("power_kw", in: 0...max(limitKW, 1), unit: "kW"),
-            hashrateTH: try json.number("hashrate_th", in: 0...(group.model.nominalHashrate.value * Double(group.count) * 2), unit: "TH/s"),
-            minersRunning: try json.integer("miners_running", in: 0...group.count),
-            appliedSeq: Int64(try json.integer("applied_seq", in: 0...Int(Int32.max) * 1024))
+            powerKW: report.powerKW,
+            hashrateTH: report.hashrateTH,
+            minersRunning: report.minersRunning,
+            appliedSeq: report.appliedSeq
         )
     }
 
-    private func command(_ payload: [UInt8], group g: Int) throws(Rejection) -> IssuedCommand {
-        let json = try JSONObjectReader(payload, what: "retained command of group \(site.groups[g].name)")
-        return IssuedCommand(
-            seq: Int64(try json.integer("seq", in: 0...Int(Int32.max) * 1024)),
-            issuedAt: try json.timestamp("issued_at"),
-            expiresAt: try json.timestamp("expires_at"),
-            minersRunning: try json.integer("miners_running", in: 0...site.groups[g].count),
-            powerTargetW: try json.number("power_target_w", in: 0...100_000),
-            targetKW: try json.number("target_kw", in: 0...1e9),
-            reason: try json.optionalString("reason") ?? ""
-        )
+    private func command(_ payload: [UInt8], group g: Int) throws(Rejection) -> CommandPayload {
+        let command = try CommandPayload(decoding: payload, what: "retained command of group \(site.groups[g].name)")
+        guard command.minersRunning <= site.groups[g].count else {
+            throw Rejection(.outOfRange, "retained command of group \(site.groups[g].name): more miners than the group's \(site.groups[g].count)")
+        }
+        return command
     }
 
     private func state(_ payload: [UInt8]) throws(Rejection) -> RetainedState {
-        let json = try JSONObjectReader(payload, what: "retained state")
-        var obligations: [Obligation] = []
-        if case .array(let items)? = json.fields["active_events"] {
-            for item in items {
-                guard case .object(let fields) = item else { continue }
-                let e = JSONObjectReader(object: fields, what: "retained event")
-                let program = try e.string("program")
-                var obligation = Obligation(
-                    event: GridEvent(
-                        id: try e.string("id"),
-                        program: program,
-                        start: try e.timestamp("start"),
-                        end: try e.timestamp("end"),
-                        target: .maximum(Megawatts(try e.number("target_mw")))
-                    ),
-                    responseSeconds: GridProgram.named(program)?.responseSeconds ?? 600,
-                    baselineMW: try e.number("baseline_mw"),
-                    targetMW: try e.number("target_mw"),
-                    acknowledgedAt: try e.timestamp("acknowledged_at")
-                )
-                if e.has("reached_at") { obligation.reachedAt = try e.timestamp("reached_at") }
-                obligation.measuredMWSeconds = try e.optionalNumber("measured_mw_seconds") ?? 0
-                obligation.measuredSeconds = try e.optionalNumber("measured_seconds") ?? 0
-                obligation.wholeMWSeconds = try e.optionalNumber("whole_mw_seconds") ?? 0
-                obligation.wholeSeconds = try e.optionalNumber("whole_seconds") ?? 0
-                obligation.reachedMWSeconds = try e.optionalNumber("reached_mw_seconds") ?? 0
-                obligation.reachedSeconds = try e.optionalNumber("reached_seconds") ?? 0
-                obligations.append(obligation)
-            }
+        let state = try StatePayload(decoding: payload)
+        let obligations = state.activeEvents.map { e in
+            var obligation = Obligation(
+                event: GridEvent(id: e.id, program: e.program, start: e.start, end: e.end, target: .maximum(Megawatts(e.targetMW))),
+                responseSeconds: GridProgram.named(e.program)?.responseSeconds ?? 600,
+                baselineMW: e.baselineMW,
+                targetMW: e.targetMW,
+                acknowledgedAt: e.acknowledgedAt
+            )
+            obligation.reachedAt = e.reachedAt
+            obligation.measuredMWSeconds = e.measuredMWSeconds
+            obligation.measuredSeconds = e.measuredSeconds
+            obligation.wholeMWSeconds = e.wholeMWSeconds
+            obligation.wholeSeconds = e.wholeSeconds
+            obligation.reachedMWSeconds = e.reachedMWSeconds
+            obligation.reachedSeconds = e.reachedSeconds
+            return obligation
         }
-        return RetainedState(
-            seq: Int64(try json.integer("seq", in: 0...Int(Int32.max) * 1024)),
-            obligations: obligations,
-            time: try json.timestamp("ts")
-        )
+        return RetainedState(seq: state.seq, obligations: obligations, time: state.ts)
     }
 }
 

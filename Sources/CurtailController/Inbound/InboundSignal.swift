@@ -1,4 +1,5 @@
 public import CurtailCore
+public import CurtailWire
 
 /// One validated input, decoded from an MQTT message.
 public enum InboundSignal: Sendable, Equatable {
@@ -19,7 +20,7 @@ public enum InboundSignal: Sendable, Equatable {
     /// The site meter.
     case meter(kilowatts: Double, at: Timestamp)
     /// A command this controller published before (read back from the broker at start-up).
-    case retainedCommand(group: Int, IssuedCommand)
+    case retainedCommand(group: Int, CommandPayload)
     /// The state this controller published before (read back at start-up).
     case retainedState(RetainedState)
 }

@@ -1,10 +1,12 @@
 public import CurtailCore
+public import CurtailWire
 
-/// Where the controller records, before it publishes, every input it heard, every decision
+/// Where the controller records, as it publishes, every input it heard, every decision
 /// (with its rule trace) and every command, so that it can resume after a crash and an operator
 /// can prove what was curtailed when. `CurtailAudit.AuditLog` is the SQLite implementation.
 public protocol ControllerJournal: Sendable {
-    /// Appends the record of one step. Called before the step's messages are published.
+    /// Appends the record of one step. Called right after the step's messages are handed to the
+    /// MQTT client (publishing comes first: the latency budget), before the next input.
     func append(_ entry: JournalEntry) throws(JournalError)
     /// Starts writing the buffered entries (called as a step's messages are published, and on a
     /// timer); may return before they are on disk.
@@ -74,11 +76,11 @@ public struct JournalEntry: Sendable {
     public var input: Input?
     public var decision: DecisionRecord?
     /// Commands issued in the step, by group name.
-    public var commands: [(group: String, command: IssuedCommand)]
+    public var commands: [(group: String, command: CommandPayload)]
     /// Obligations in force after the step (their bookkeeping changes as load is measured).
     public var obligations: [Obligation]
     /// Obligations that ended or were cancelled in the step, with their final status.
-    public var closedObligations: [(obligation: Obligation, status: String)]
+    public var closedObligations: [(obligation: Obligation, status: ObligationStatus)]
     /// Operator-level notices.
     public var notes: [String]
 
@@ -86,9 +88,9 @@ public struct JournalEntry: Sendable {
         time: Timestamp,
         input: Input? = nil,
         decision: DecisionRecord? = nil,
-        commands: [(group: String, command: IssuedCommand)] = [],
+        commands: [(group: String, command: CommandPayload)] = [],
         obligations: [Obligation] = [],
-        closedObligations: [(obligation: Obligation, status: String)] = [],
+        closedObligations: [(obligation: Obligation, status: ObligationStatus)] = [],
         notes: [String] = []
     ) {
         self.time = time
@@ -106,11 +108,11 @@ public struct JournalRecovery: Sendable {
     /// Highest `seq` recorded.
     public var seq: Int64
     /// The last command recorded per group (expired ones included; the core drops them).
-    public var commands: [String: IssuedCommand]
+    public var commands: [String: CommandPayload]
     /// Obligations recorded as in force.
     public var obligations: [Obligation]
 
-    public init(seq: Int64 = 0, commands: [String: IssuedCommand] = [:], obligations: [Obligation] = []) {
+    public init(seq: Int64 = 0, commands: [String: CommandPayload] = [:], obligations: [Obligation] = []) {
         self.seq = seq
         self.commands = commands
         self.obligations = obligations

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A message the controller wants published.
 public struct OutgoingMessage: Hashable, Sendable {
     /// Where to publish.
@@ -24,23 +18,4 @@ public struct OutgoingMessage: Hashable, Sendable {
 
     /// The payload as text (for logs and tests).
     public var text: String { String(decoding: payload, as: UTF8.self) }
-}
-
-/// JSON encoding shared by the outgoing payloads: snake_case keys, sorted, no escaped slashes.
-enum PayloadEncoder {
-    /// The payload's JSON, or `nil` when it cannot be encoded (a non-finite number that slipped
-    /// past rounding): the caller then publishes nothing and says so, never crashes.
-    static func encode(_ value: some Encodable) -> [UInt8]? {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map(Array.init)
-    }
-
-    /// Rounds for display in payloads (`places` decimals); non-finite values become `nil`.
-    static func rounded(_ value: Double, _ places: Int = 3) -> Double? {
-        guard value.isFinite else { return nil }
-        let scale = [1.0, 10, 100, 1000, 10_000, 100_000][min(max(places, 0), 5)]
-        return (value * scale).rounded() / scale
-    }
 }

@@ -16,14 +16,22 @@ public struct SiteConstraints: OptionSet, Hashable, Sendable, CustomStringConver
     /// The broker connection is lost.
     public static let brokerLost = SiteConstraints(rawValue: 1 << 5)
 
+    /// Every constraint with its machine name (`ramp_up`: the state payload, the audit log) and
+    /// its words for people (`ramp-up`: logs, reports), in this order.
+    public static let named: [(constraint: SiteConstraints, wireName: String, words: String)] = [
+        (.cap, "cap", "cap"),
+        (.floor, "floor", "floor"),
+        (.rampUp, "ramp_up", "ramp-up"),
+        (.rampDown, "ramp_down", "ramp-down"),
+        (.stalePrice, "stale_price", "stale price"),
+        (.brokerLost, "broker_lost", "broker lost"),
+    ]
+
+    /// The machine names of the constraints in the set (`["cap", "ramp_up"]`).
+    public var wireNames: [String] { Self.named.filter { contains($0.constraint) }.map(\.wireName) }
+
     public var description: String {
-        var names: [String] = []
-        if contains(.cap) { names.append("cap") }
-        if contains(.floor) { names.append("floor") }
-        if contains(.rampUp) { names.append("ramp-up") }
-        if contains(.rampDown) { names.append("ramp-down") }
-        if contains(.stalePrice) { names.append("stale price") }
-        if contains(.brokerLost) { names.append("broker lost") }
-        return names.isEmpty ? "none" : names.joined(separator: ", ")
+        let words = Self.named.filter { contains($0.constraint) }.map(\.words)
+        return words.isEmpty ? "none" : words.joined(separator: ", ")
     }
 }

@@ -1,14 +1,20 @@
 /// An advisory signal: a coincident-peak (4CP) warning for a time window.
 public struct GridAlert: Hashable, Sendable {
-    /// Alert kind; `4cp` is the one rules read (`cp_alert`, `cp_probability`).
-    public var kind: String
+    /// What an alert warns of.
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        /// A likely coincident peak: the one rules read (`cp_alert`, `cp_probability`).
+        case fourCP = "4cp"
+    }
+
+    /// What the alert warns of.
+    public var kind: Kind
     /// Probability that the window holds the peak, 0...1.
     public var probability: Double
     /// The window the alert is about.
     public var start: Timestamp
     public var end: Timestamp
 
-    public init(kind: String, probability: Double, start: Timestamp, end: Timestamp) {
+    public init(kind: Kind, probability: Double, start: Timestamp, end: Timestamp) {
         self.kind = kind
         self.probability = probability
         self.start = start

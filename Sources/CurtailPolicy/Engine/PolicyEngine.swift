@@ -269,7 +269,7 @@ public struct PolicyEngine: Sendable {
         var cpProbability = 0.0
         var cpAlert = false
         if !input.alerts.isEmpty {
-            for alert in input.alerts where alert.kind == "4cp" && alert.isActive(at: time) {
+            for alert in input.alerts where alert.kind == .fourCP && alert.isActive(at: time) {
                 cpAlert = true
                 cpProbability = max(cpProbability, alert.probability)
             }

@@ -2,10 +2,13 @@ internal import CZlib
 
 #if canImport(Glibc)
     import Glibc
+    private let systemRead = Glibc.read
 #elseif canImport(Musl)
     import Musl
+    private let systemRead = Musl.read
 #elseif canImport(Darwin)
     import Darwin
+    private let systemRead = Darwin.read
 #endif
 
 /// Reads a whole file into memory, inflating it when it is gzip-compressed (by its magic bytes,
@@ -26,7 +29,7 @@ enum FileBytes {
         var filled = 0
         while filled < bytes.count {
             let got = bytes.withUnsafeMutableBytes { buffer in
-                Glibc.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
+                systemRead(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
             }
             if got < 0 {
                 if errno == EINTR { continue }

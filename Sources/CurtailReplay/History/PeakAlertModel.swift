@@ -57,6 +57,6 @@ public struct PeakAlertModel: Sendable {
         let ratio = last / peak
         let probability = min(1, max(0, (ratio - (1 - margin)) / margin))
         guard probability > 0 else { return nil }
-        return GridAlert(kind: "4cp", probability: probability, start: hourStart, end: hourStart.adding(seconds: 3600))
+        return GridAlert(kind: .fourCP, probability: probability, start: hourStart, end: hourStart.adding(seconds: 3600))
     }
 }

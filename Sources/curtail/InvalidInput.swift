@@ -1,6 +1,0 @@
-/// Input that parsed as arguments but is wrong (an unknown model, a value out of range, a
-/// broken file): exits 1 with the message, unlike usage errors, which exit 2.
-struct InvalidInput: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
