@@ -226,7 +226,9 @@ let package = Package(
         // What several test targets share: the repository and data paths, running `curtail`.
         .target(
             name: "CurtailTestSupport",
-            dependencies: ["LocalBroker", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "LocalBroker", "CurtailCore", "CurtailMQTT", "CurtailController", .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             path: "Tests/CurtailTestSupport"
         ),
         .testTarget(
@@ -246,6 +248,9 @@ let package = Package(
                 "LocalBroker",
                 "curtail",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

@@ -4,7 +4,7 @@ public import CurtailMQTT
 import CurtailPolicy
 import CurtailWire
 public import Logging
-import Metrics
+public import Metrics
 public import ServiceLifecycle
 
 /// The live controller: a swift-service-lifecycle ``Service`` that connects to the broker,
@@ -25,195 +25,132 @@ public import ServiceLifecycle
 ///   graceful shutdown waits until everything is committed. Start-up resumes from it.
 /// - Refused inputs are published on `rejected`, counted (`curtail_rejected_inputs_total`,
 ///   label `reason`) and logged once per kind per minute.
-public struct Controller<C: SiteClock>: Service {
+public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
     /// Site, policy, topics and timing.
     public let configuration: ControllerConfiguration
-    /// The broker connection (persistent session, will set by ``init(configuration:mqtt:clock:logger:)``).
-    public let mqtt: MQTTConfiguration
+    /// The broker connection: ``MQTTClient`` live, an in-memory transport in tests.
+    public let transport: any ControllerTransport
     /// Wall time live; simulated time in the demo and the tests.
     public let clock: C
+    /// The wall clock behind the timer, the start-up window and the journal's batching
+    /// (`ContinuousClock` live; a manual clock in tests).
+    public let wallClock: W
     /// Where decisions, notices and refusals are logged.
     public let logger: Logger
     /// How long to read back retained commands and state after the first connection (wall time).
     public var restoreWindow: Duration
     /// The audit journal: every input, decision and command is appended as it is published
-    /// (after the messages are handed to the MQTT client), and start-up resumes from it. `nil`: no journal (the demo, tests).
+    /// (after the messages are handed to the MQTT client), and start-up resumes from it.
+    /// `nil`: no journal (the demo, tests).
     public var journal: (any ControllerJournal)?
     /// Updated as the controller runs, for `/healthz`. `nil`: not tracked.
     public var health: ControllerHealth?
+    /// Where the controller's metrics go (the global `MetricsSystem` unless given).
+    public var metricsFactory: any MetricsFactory
 
-    /// Creates the controller; nothing connects until ``run()``.
+    /// Creates the controller over `transport`; nothing connects until ``run()``.
     ///
-    /// The MQTT configuration's will is set to retained `offline` on the status topic, and its
-    /// session made persistent (a stable client id is required).
-    ///
-    /// - Throws: ``ControllerError`` when the policy does not fit the site or the client id is empty.
-    public init(configuration: ControllerConfiguration, mqtt: MQTTConfiguration, clock: C, logger: Logger) throws(ControllerError) {
+    /// - Throws: ``ControllerError`` when the policy does not fit the site.
+    public init(configuration: ControllerConfiguration, transport: any ControllerTransport, clock: C, wallClock: W, logger: Logger)
+        throws(ControllerError)
+    {
         do {
             _ = try ControllerCore(configuration: configuration)
         } catch {
             throw ControllerError("policy '\(configuration.policy.name)' does not fit site '\(configuration.site.id)': \(error)")
         }
-        guard !mqtt.clientID.isEmpty else { throw ControllerError("the controller needs a stable, non-empty MQTT client id") }
-        var mqtt = mqtt
-        mqtt.cleanSession = false
-        mqtt.will = .init(topic: configuration.topics.status, payload: Array("offline".utf8), qos: .atLeastOnce, retain: true)
         self.configuration = configuration
-        self.mqtt = mqtt
+        self.transport = transport
         self.clock = clock
+        self.wallClock = wallClock
         self.logger = logger
         self.restoreWindow = .milliseconds(1000)
         self.journal = nil
         self.health = nil
+        self.metricsFactory = MetricsSystem.factory
+    }
+
+    /// The MQTT configuration the controller needs: a persistent session (a stable, non-empty
+    /// client id is required) and a retained `offline` on the status topic as the will.
+    ///
+    /// - Throws: ``ControllerError`` when the client id is empty.
+    public static func mqtt(_ mqtt: MQTTConfiguration, topics: ControllerTopics) throws(ControllerError) -> MQTTConfiguration {
+        guard !mqtt.clientID.isEmpty else { throw ControllerError("the controller needs a stable, non-empty MQTT client id") }
+        var mqtt = mqtt
+        mqtt.cleanSession = false
+        mqtt.will = .init(topic: topics.status, payload: ControllerStatus.offline.encode(), qos: .atLeastOnce, retain: true)
+        return mqtt
     }
 
     private enum Input: Sendable {
         case message(MQTTMessage)
         case connection(MQTTConnectionEvent)
         case tick
-
-        var isTick: Bool { if case .tick = self { true } else { false } }
     }
 
     /// Runs until graceful shutdown or cancellation.
     ///
     /// - Throws: ``MQTTError`` when the broker refuses the connection for good (credentials, ACL).
     public func run() async throws {
-        let client = try MQTTClient(configuration: mqtt, logger: logger)
+        let transport = self.transport
         var configuration = self.configuration
         configuration.transitAllowance = .milliseconds(Int64(250 * clock.rate))
-        var core = try ControllerCore(configuration: configuration)
+        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: restoreWindow, journaling: journal != nil)
         let topics = configuration.topics
         let inputs = [topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice, topics.telemetryFilter, topics.meter]
         let own = [topics.state, topics.commandFilter]
-        var metrics = ControllerMetrics(groups: configuration.site.groups.map(\.name))
+        var metrics = ControllerMetrics(groups: configuration.site.groups.map(\.name), factory: metricsFactory)
         var rejectionLog = OncePerMinuteLog()
         var problems = OncePerMinuteLog()
-        let groupIndex = Dictionary(uniqueKeysWithValues: configuration.site.groups.enumerated().map { ($1.name, $0) })
+        let site: Logger.Metadata = ["site.id": "\(configuration.site.id)"]
         if let journal {
             do {
-                let resumed = core.resume(from: try journal.recover(at: clock.now), at: clock.now)
-                for note in resumed.notes { logger.notice("\(note)", metadata: ["site.id": "\(configuration.site.id)"]) }
+                for note in loop.resume(from: try journal.recover(at: clock.now), at: clock.now) { logger.notice("\(note)", metadata: site) }
             } catch {
                 logger.error("the audit journal could not be read; starting from what the broker retained: \(error)")
             }
         }
         logger.info(
             "controller starting",
-            metadata: [
-                "site.id": "\(configuration.site.id)", "policy": "\(configuration.policy.name)",
-                "mqtt.broker": "\(mqtt.host):\(mqtt.port)", "clock.rate": "\(clock.rate)",
-            ]
+            metadata: ["site.id": "\(configuration.site.id)", "policy": "\(configuration.policy.name)", "clock.rate": "\(clock.rate)"]
         )
+        let origin = wallClock.now
+        defer {
+            // Whatever ends the loop (graceful shutdown, cancellation, an error), the journal's
+            // last records are committed before the process goes.
+            if let journal {
+                do { try journal.sync() } catch { logger.error("the audit journal could not be written at shutdown: \(error)") }
+            }
+        }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await client.runUntilCancelled() }
-            for filter in own + inputs { try await client.subscribe(to: filter) }
+            group.addTask { try await transport.runUntilCancelled() }
+            for filter in own + inputs { try await transport.subscribe(filter) }
 
             let wallTick = min(clock.wallDuration(of: configuration.decisionInterval), .milliseconds(200))
             let merged = merge(
-                client.messages.map { Input.message($0) },
-                client.events.map { Input.connection($0) },
-                AsyncTimerSequence(interval: wallTick, clock: ContinuousClock()).map { _ in Input.tick }
+                transport.messages.map { Input.message($0) },
+                transport.events.map { Input.connection($0) },
+                AsyncTimerSequence(interval: wallTick, clock: wallClock).map { _ in Input.tick }
             )
-            var nextDecision = clock.now
-            var restoreDeadline: ContinuousClock.Instant?
-            let wall = ContinuousClock()
-            var lastJournalFlush = wall.now
-
             for await input in merged.cancelOnGracefulShutdown() {
                 let now = clock.now
-                var step = ControllerStep()
-                var received: JournalEntry.Input?
+                let started = wallClock.now
+                let loopInput: ControllerLoop.Input
                 switch input {
-                case .message(let message):
-                    let duplicates = core.counters.duplicates
-                    let started = wall.now
-                    step = core.receive(topic: message.topic, payload: message.payload, at: now)
-                    if step.decided { metrics.decisionTook(started.duration(to: wall.now)) }
-                    let outcome: JournalEntry.Outcome =
-                        if let rejection = step.rejections.first?.rejection {
-                            .rejected(rejection)
-                        } else if core.counters.duplicates > duplicates {
-                            .duplicate
-                        } else {
-                            .accepted
-                        }
-                    received = JournalEntry.Input(topic: message.topic, payload: message.payload, outcome: outcome)
-                case .connection(.connected):
-                    health?.update(connected: true)
-                    client.enqueueQuietly(core.onlineStatus, clock: clock, logger: logger)
-                    step = core.connectionRestored(at: now)
-                    if core.restoring, restoreDeadline == nil { restoreDeadline = wall.now.advanced(by: restoreWindow) }
-                    logger.info("connected to the broker", metadata: ["site.id": "\(configuration.site.id)"])
-                case .connection(.disconnected(let reason)):
-                    health?.update(connected: false)
-                    core.connectionLost(at: now)
-                    logger.warning("broker connection lost; reconnecting", metadata: ["mqtt.reason": "\(reason)"])
+                case .message(let message): loopInput = .message(topic: message.topic, payload: message.payload)
+                case .connection(.connected): loopInput = .connected
+                case .connection(.disconnected(let reason)): loopInput = .disconnected(reason: reason)
                 case .connection(let other):
                     logger.warning("MQTT: \(other)")
-                case .tick:
-                    if core.restoring, let deadline = restoreDeadline, wall.now >= deadline {
-                        step = core.finishRestore(at: now)
-                        health?.update(restoring: false)
-                        nextDecision = now.advanced(by: configuration.decisionInterval)
-                        for filter in own { try? await client.unsubscribe(from: filter) }
-                    } else if !core.restoring, now >= nextDecision {
-                        let started = wall.now
-                        step = core.tick(at: now)
-                        if step.decided { metrics.decisionTook(started.duration(to: wall.now)) }
-                        nextDecision = now.advanced(by: configuration.decisionInterval)
-                    }
+                    continue
+                case .tick: loopInput = .tick
                 }
-                if step.messages.count > 1 {
-                    client.corked {
-                        for message in step.messages { client.enqueueQuietly(message, clock: clock, logger: logger) }
-                    }
-                } else {
-                    for message in step.messages { client.enqueueQuietly(message, clock: clock, logger: logger) }
-                }
-                if let journal {
-                    // Recorded as it is published: the step's messages go to the MQTT client first (the
-                    // latency budget), then the record to the database's writer thread, which commits
-                    // it within milliseconds (at most 50 ms later for routine steps, batched). A crash in
-                    // between can lose those records, not a command: the broker retains the commands,
-                    // and a restart takes the newer of the two.
-                    var entry = JournalEntry(time: now, input: received, notes: step.notes)
-                    if step.decided {
-                        entry.decision = core.decisionRecord(at: now)
-                        entry.obligations = Array(core.obligations.values)
-                    }
-                    entry.closedObligations = step.closedObligations
-                    for message in step.messages {
-                        guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
-                            let command = core.commands[g]
-                        else { continue }
-                        entry.commands.append((String(name), command))
-                    }
-                    do {
-                        try journal.append(entry)
-                        // Notices (events, failsafes) are written at once; routine steps are batched for
-                        // up to 50 ms, so a burst of signals costs one transaction, not one each.
-                        if !step.notes.isEmpty || !step.closedObligations.isEmpty || input.isTick
-                            || lastJournalFlush.duration(to: wall.now) >= .milliseconds(50)
-                        {
-                            try journal.flush()
-                            lastJournalFlush = wall.now
-                        }
-                    } catch {
-                        metrics.journalFailed()
-                        problems.log(key: "audit", level: .error, "the audit journal could not be written: \(error)", at: wall.now, logger: logger)
-                    }
-                }
-                for (topic, rejection) in step.rejections {
-                    metrics.rejected(rejection.kind)
-                    rejectionLog.log(rejection, topic: topic, at: wall.now, logger: logger)
-                }
-                for note in step.notes { logger.notice("\(note)", metadata: ["site.id": "\(configuration.site.id)"]) }
-                if step.decided {
-                    metrics.decided(commands: step.messages.count { $0.topic.hasSuffix("/command") }, core: core, at: now)
-                    let failsafes = core.decision.constraints.intersection([.stalePrice, .brokerLost])
-                    health?.update(restoring: false, decidedAt: wall.now, failsafe: .some(failsafes.isEmpty ? nil : "\(failsafes)"))
+                let effects = loop.handle(loopInput, now: now, wall: origin.duration(to: started))
+                if effects.decided { metrics.decisionTook(started.duration(to: wallClock.now)) }
+                perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, core: loop.core, now: now)
+                if effects.unsubscribeOwnTopics {
+                    for filter in own { try? await transport.unsubscribe(from: filter) }
                 }
             }
 
@@ -221,46 +158,109 @@ public struct Controller<C: SiteClock>: Service {
             if let journal {
                 do { try journal.sync() } catch { logger.error("the audit journal could not be written at shutdown: \(error)") }
             }
-            if client.isConnected {
-                try? await client.publish(core.offlineStatus.payload, to: topics.status, qos: .atLeastOnce, retain: true)
-            }
-            logger.info("controller stopped; last commands left in place until they expire", metadata: ["site.id": "\(configuration.site.id)"])
+            if transport.isConnected { try? await transport.publishAndWait(loop.core.offlineStatus) }
+            logger.info("controller stopped; last commands left in place until they expire", metadata: site)
             group.cancelAll()
             try await group.waitForAll()
         }
     }
-}
 
-extension MQTTClient {
-    /// Hands a controller message to the outgoing queue (QoS 1), converting its expiry from
-    /// clock time to the broker's wall-clock seconds; logs instead of throwing.
-    func enqueueQuietly(_ message: OutgoingMessage, clock: some SiteClock, logger: Logger) {
+    /// Performs one step's effects: publish (one burst), journal, log, count, health.
+    private func perform(
+        _ effects: ControllerLoop.Effects,
+        on transport: any ControllerTransport,
+        metrics: inout ControllerMetrics,
+        rejectionLog: inout OncePerMinuteLog,
+        problems: inout OncePerMinuteLog,
+        core: ControllerCore,
+        now: Timestamp
+    ) {
+        if let connected = effects.connection {
+            health?.update(connected: connected)
+            if connected {
+                logger.info("connected to the broker", metadata: ["site.id": "\(configuration.site.id)"])
+            } else {
+                logger.warning("broker connection lost; reconnecting")
+            }
+        }
+        if effects.restoreEnded { health?.update(restoring: false) }
+        if effects.publish.count > 1 {
+            transport.burst { for message in effects.publish { enqueue(message, on: transport) } }
+        } else {
+            for message in effects.publish { enqueue(message, on: transport) }
+        }
+        let wallNow = ContinuousClock.now
+        if let journal, let entry = effects.journal {
+            do {
+                try journal.append(entry)
+                if effects.flushJournal { try journal.flush() }
+            } catch {
+                metrics.journalFailed()
+                problems.log(key: "audit", level: .error, "the audit journal could not be written: \(error)", at: wallNow, logger: logger)
+            }
+        }
+        for (topic, rejection) in effects.rejections {
+            metrics.rejected(rejection.kind)
+            rejectionLog.log(rejection, topic: topic, at: wallNow, logger: logger)
+        }
+        for note in effects.notes { logger.notice("\(note)", metadata: ["site.id": "\(configuration.site.id)"]) }
+        if effects.decided {
+            metrics.decided(commands: effects.commandsIssued, core: core, at: now)
+            let failsafes = core.decision.constraints.intersection([.stalePrice, .brokerLost])
+            health?.update(restoring: false, decidedAt: wallNow, failsafe: .some(failsafes.isEmpty ? nil : "\(failsafes)"))
+        }
+    }
+
+    /// Hands a message to the transport, converting its expiry from clock time to the broker's
+    /// wall-clock seconds; logs instead of throwing.
+    private func enqueue(_ message: OutgoingMessage, on transport: any ControllerTransport) {
         let expiry = message.expiry.map { clock.wallDuration(of: $0) }.map { max($0, .seconds(1)) }
         do {
-            try enqueue(message.payload, to: message.topic, qos: .atLeastOnce, retain: message.retain, messageExpiry: expiry)
+            try transport.enqueue(message, expiry: expiry)
         } catch {
             logger.error("could not publish to \(message.topic): \(error)")
         }
     }
 }
 
+extension Controller where W == ContinuousClock {
+    /// A controller on a real broker connection: an ``MQTTClient`` made from `mqtt` (made a
+    /// persistent session with `offline` as its will) and the continuous wall clock.
+    ///
+    /// - Throws: ``ControllerError`` when the policy does not fit the site or the client id is
+    ///   empty, ``MQTTError`` when the MQTT configuration is invalid.
+    public init(configuration: ControllerConfiguration, mqtt: MQTTConfiguration, clock: C, logger: Logger) throws {
+        let client = try MQTTClient(configuration: try Controller.mqtt(mqtt, topics: configuration.topics), logger: logger)
+        try self.init(configuration: configuration, transport: client, clock: clock, wallClock: ContinuousClock(), logger: logger)
+    }
+}
+
 /// The controller's metrics (swift-metrics; a no-op until a backend is bootstrapped, such as
 /// the Prometheus one `curtail run` serves on `/metrics`).
 struct ControllerMetrics {
+    private let factory: any MetricsFactory
     private var rejections: [Rejection.Kind: Counter] = [:]
-    private let decisions = Counter(label: "curtail_decisions_total")
-    private let commands = Counter(label: "curtail_commands_total")
-    private let journalFailures = Counter(label: "curtail_audit_write_failures_total")
-    private let decisionLatency = Timer(label: "curtail_decision_seconds")
-    private let priceAge = Gauge(label: "curtail_price_age_seconds")
-    private let siteTarget = Gauge(label: "curtail_site_target_mw")
-    private let siteMeasured = Gauge(label: "curtail_site_measured_mw")
+    private let decisions: Counter
+    private let commands: Counter
+    private let journalFailures: Counter
+    private let decisionLatency: Timer
+    private let priceAge: Gauge
+    private let siteTarget: Gauge
+    private let siteMeasured: Gauge
     private let groupTarget: [Gauge]
     private let groupMeasured: [Gauge]
 
-    init(groups: [String]) {
-        groupTarget = groups.map { Gauge(label: "curtail_group_target_kw", dimensions: [("group", $0)]) }
-        groupMeasured = groups.map { Gauge(label: "curtail_group_measured_kw", dimensions: [("group", $0)]) }
+    init(groups: [String], factory: any MetricsFactory) {
+        self.factory = factory
+        decisions = Counter(label: "curtail_decisions_total", factory: factory)
+        commands = Counter(label: "curtail_commands_total", factory: factory)
+        journalFailures = Counter(label: "curtail_audit_write_failures_total", factory: factory)
+        decisionLatency = Timer(label: "curtail_decision_seconds", factory: factory)
+        priceAge = Gauge(label: "curtail_price_age_seconds", factory: factory)
+        siteTarget = Gauge(label: "curtail_site_target_mw", factory: factory)
+        siteMeasured = Gauge(label: "curtail_site_measured_mw", factory: factory)
+        groupTarget = groups.map { Gauge(label: "curtail_group_target_kw", dimensions: [("group", $0)], factory: factory) }
+        groupMeasured = groups.map { Gauge(label: "curtail_group_measured_kw", dimensions: [("group", $0)], factory: factory) }
     }
 
     func journalFailed() { journalFailures.increment() }
@@ -269,7 +269,7 @@ struct ControllerMetrics {
         if let counter = rejections[kind] {
             counter.increment()
         } else {
-            let counter = Counter(label: "curtail_rejected_inputs_total", dimensions: [("reason", kind.rawValue)])
+            let counter = Counter(label: "curtail_rejected_inputs_total", dimensions: [("reason", kind.rawValue)], factory: factory)
             rejections[kind] = counter
             counter.increment()
         }

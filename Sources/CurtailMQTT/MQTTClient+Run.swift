@@ -85,11 +85,16 @@ extension MQTTClient {
         sink.state.withLock { $0.phase = .connecting }
         while true {
             if Task.isCancelled || (stopOnGracefulShutdown && Task.isShuttingDownGracefully) { return false }
+            sink.state.withLock { $0.lastLibraryProblem = nil }
             let rc = connectOnce(host: host, port: Int32(port), keepAlive: keepAlive)
             if rc == MOSQ_ERR_SUCCESS.rawValue { break }
             let error = MQTTError.library(rc, "connecting to the MQTT broker at \(host):\(port)")
             guard error.code == .connectionFailed || error.code == .notConnected else { throw error }
-            sink.state.withLock { $0.lastConnectionError = error.message }
+            // The return code says only "a TLS error"; what libmosquitto logged during this attempt
+            // (e.g. OpenSSL's "certificate verify failed") says which, whichever came first.
+            sink.state.withLock { state in
+                state.lastConnectionError = state.lastLibraryProblem.map { "\(error.message): \($0)" } ?? error.message
+            }
             let delay = configuration.reconnect.delay(afterFailures: failures)
             failures += 1
             logger.log(

@@ -54,9 +54,14 @@ extension MQTTClient {
                 usesV5 && rc >= 0x80
                 ? "broker disconnected us: \(MQTTReasonCode(rawValue: UInt8(truncatingIfNeeded: rc)))"
                 : String(cString: mosquitto_strerror(rc))
-            state.withLock {
-                $0.disconnected()
-                $0.lastConnectionError = reason
+            state.withLock { state in
+                let wasConnected = state.isConnected
+                state.disconnected()
+                // A failed attempt's return code says only "a TLS error"; keep what libmosquitto
+                // logged about it (e.g. "certificate verify failed"), whichever came first.
+                let detail = wasConnected ? nil : state.lastLibraryProblem
+                state.lastConnectionError = detail.map { "\(reason): \($0)" } ?? reason
+                state.lastLibraryProblem = nil
             }
             controls.yield(.connectionLost(reason))
         }
@@ -119,7 +124,10 @@ extension MQTTClient {
                 return
             }
             let connected = state.withLock { state in
-                if !state.isConnected { state.lastConnectionError = message }
+                if !state.isConnected {
+                    state.lastConnectionError = message
+                    state.lastLibraryProblem = message
+                }
                 return state.isConnected
             }
             logger.warning("libmosquitto: \(message)", metadata: ["mqtt.connected": "\(connected)"])

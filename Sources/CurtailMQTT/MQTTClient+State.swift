@@ -35,6 +35,9 @@ struct ClientState: Sendable {
     var usesV5 = true
     /// Why the last connection attempt failed or the connection was lost; `nil` while connected.
     var lastConnectionError: String?
+    /// The last error or warning libmosquitto logged while not connected (a TLS verification
+    /// failure reaches no other callback), to explain the next failed connection attempt.
+    var lastLibraryProblem: String?
     /// Why the client stopped, for connection waiters that arrive late.
     private var stopReason: MQTTError?
 
@@ -155,6 +158,7 @@ struct ClientState: Sendable {
     mutating func connected(sessionPresent: Bool) -> [Subscription] {
         phase = .restoring(sessionPresent: sessionPresent)
         lastConnectionError = nil
+        lastLibraryProblem = nil
         if !sessionPresent { confirmed.removeAll() }
         return subscriptions.filter { !confirmed.contains($0.filter) }
     }

@@ -140,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
         observability: Observability?,
         logger: Logger
     ) async throws {
-        var controller: Controller<C>
+        var controller: Controller<C, ContinuousClock>
         do {
             controller = try Controller(configuration: configuration, mqtt: mqtt, clock: clock, logger: logger)
         } catch {

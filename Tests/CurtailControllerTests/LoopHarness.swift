@@ -13,8 +13,10 @@ import LocalBroker
 import Logging
 import Synchronization
 
-/// Every message seen on the site's topics during a run, stamped with simulated time.
-final class Observer: Sendable {
+/// Every message seen on the site's topics during a run, stamped with simulated time, and the
+/// questions the tests ask of them. Filled by an ``Observer`` on a real broker, or by
+/// ``Loop/runInProcess(journal:)``.
+struct Observed: Sendable {
     struct Record: Sendable {
         var at: Timestamp
         var topic: String
@@ -22,33 +24,8 @@ final class Observer: Sendable {
         var text: String { String(decoding: payload, as: UTF8.self) }
     }
 
-    let client: MQTTClient
-    let clock: ScaledClock
+    var all: [Record]
     let topics: ControllerTopics
-    private let records = Mutex<[Record]>([])
-
-    init(broker: MosquittoBroker, clock: ScaledClock, topics: ControllerTopics) throws {
-        var configuration = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "observer-\(UUID().uuidString.prefix(6))")
-        configuration.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
-        client = try MQTTClient(configuration: configuration, logger: quietLogger)
-        self.clock = clock
-        self.topics = topics
-    }
-
-    var all: [Record] { records.withLock { $0 } }
-
-    func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.client.run() }
-            try await client.waitUntilConnected(timeout: .seconds(10))
-            try await client.subscribe(to: "\(topics.siteBase)/#")
-            for await message in client.messages {
-                let record = Record(at: clock.now, topic: message.topic, payload: message.payload)
-                records.withLock { $0.append(record) }
-            }
-            group.cancelAll()
-        }
-    }
 
     /// Commands seen, per group, in arrival order.
     func commands(_ group: String) -> [(at: Timestamp, command: CommandPayload)] {
@@ -68,6 +45,37 @@ final class Observer: Sendable {
     var states: [StatePayload] { all.filter { $0.topic == topics.state }.compactMap { (try? StatePayload(decoding: $0.payload)) } }
     var reports: [EventReportPayload] { all.filter { $0.topic.hasSuffix("/report") }.compactMap { (try? EventReportPayload(decoding: $0.payload)) } }
     var rejections: [RejectedPayload] { all.filter { $0.topic == topics.rejected }.compactMap { (try? RejectedPayload(decoding: $0.payload)) } }
+}
+
+/// Subscribes to the site's topics on a real broker and records what it sees.
+final class Observer: Sendable {
+    let client: MQTTClient
+    let clock: ScaledClock
+    let topics: ControllerTopics
+    private let records = Mutex<[Observed.Record]>([])
+
+    init(broker: MosquittoBroker, clock: ScaledClock, topics: ControllerTopics) throws {
+        var configuration = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "observer-\(UUID().uuidString.prefix(6))")
+        configuration.reconnect = .init(initialDelay: .seconds(1), maximumDelay: .seconds(1))
+        client = try MQTTClient(configuration: configuration, logger: quietLogger)
+        self.clock = clock
+        self.topics = topics
+    }
+
+    var observed: Observed { Observed(all: records.withLock { $0 }, topics: topics) }
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.client.run() }
+            try await client.waitUntilConnected(timeout: .seconds(10))
+            try await client.subscribe(to: "\(topics.siteBase)/#")
+            for await message in client.messages {
+                let record = Observed.Record(at: clock.now, topic: message.topic, payload: message.payload)
+                records.withLock { $0.append(record) }
+            }
+            group.cancelAll()
+        }
+    }
 }
 
 let quietLogger: Logger = {
@@ -113,7 +121,7 @@ struct Loop {
         controllerInProcess: Bool = true,
         auditPath: String? = nil,
         during: @escaping @Sendable (MosquittoBroker, ScaledClock) async throws -> Void = { _, _ in }
-    ) async throws -> (observer: Observer, ledger: SimulationLedger) {
+    ) async throws -> (observer: Observed, ledger: SimulationLedger) {
         try await MosquittoBroker.withBroker { broker in
             let clock = ScaledClock(start: scenario.start, rate: scenario.speed, wallOrigin: WallClock().now.adding(seconds: 1))
             let observer = try Observer(broker: broker, clock: clock, topics: topics)
@@ -152,7 +160,113 @@ struct Loop {
                     if case .failure(let error) = result, !(error is CancellationError) { throw error }
                 }
             }
-            return (observer, simulator.recorder.snapshot)
+            return (observer.observed, simulator.recorder.snapshot)
         }
+    }
+}
+
+/// What the in-process miners did with the commands.
+struct InProcessLedger: Sendable {
+    var commandsApplied = 0
+    var commandsIgnored = 0
+    var commandsMalformed = 0
+    var fallbacks = 0
+}
+
+extension Loop {
+    /// The same closed loop as ``run(controllerInProcess:auditPath:during:)``, in this process and
+    /// on simulated time only: the simulator's timeline and miner-controller models, the
+    /// controller's ``ControllerLoop``, no broker and no wall clock. Deterministic: the same
+    /// scenario gives the same records, whatever the machine is doing.
+    func runInProcess(journal: (any ControllerJournal)? = nil, step: Double = 1) throws -> (observer: Observed, ledger: InProcessLedger) {
+        let topics = self.topics
+        let site = settings.site
+        let hashPrice = self.hashPrice
+        let timeline = try Timeline.build(scenario: scenario, prices: prices, hashPrice: { _ in hashPrice }, topics: topics)
+        var configuration = ControllerConfiguration(settings: settings, policy: policy)
+        configuration.transitAllowance = .milliseconds(250)
+        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: .zero, journaling: journal != nil)
+        var models = site.groups.enumerated().map { index, group in
+            MinerControllerModel(
+                group: group,
+                running: scenario.miners.initiallyRunning ? group.count : 0,
+                safeState: scenario.miners.safeState,
+                sleepSeconds: scenario.miners.sleepSeconds,
+                retuneSeconds: scenario.miners.retuneSeconds,
+                seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9
+            )
+        }
+        let groupIndex = Dictionary(uniqueKeysWithValues: site.groups.enumerated().map { ($1.name, $0) })
+        var records: [Observed.Record] = []
+        var ledger = InProcessLedger()
+        let start = scenario.start
+
+        func perform(_ effects: ControllerLoop.Effects, at now: Timestamp, models: inout [MinerControllerModel]) throws {
+            for message in effects.publish {
+                records.append(Observed.Record(at: now, topic: message.topic, payload: message.payload))
+                guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)] else { continue }
+                guard let command = try? CommandPayload(decoding: message.payload) else {
+                    ledger.commandsMalformed += 1
+                    continue
+                }
+                let order = MinerControllerModel.Command(
+                    seq: command.seq,
+                    expiresAt: command.expiresAt,
+                    minersRunning: command.minersRunning,
+                    powerTargetW: command.powerTargetW
+                )
+                if models[g].apply(order, at: now) { ledger.commandsApplied += 1 } else { ledger.commandsIgnored += 1 }
+            }
+            if let journal, let entry = effects.journal {
+                try journal.append(entry)
+                if effects.flushJournal { try journal.flush() }
+            }
+        }
+
+        var next = 0
+        var nextTelemetry = start
+        var now = start
+        try perform(loop.handle(.connected, now: now, wall: .zero), at: now, models: &models)
+        while now <= scenario.end {
+            let wall = start.duration(to: now)
+            while next < timeline.count, timeline[next].at <= now {
+                let publication = timeline[next]
+                next += 1
+                try perform(
+                    loop.handle(.message(topic: publication.topic, payload: Array(publication.payload.utf8)), now: now, wall: wall),
+                    at: now,
+                    models: &models
+                )
+            }
+            if now >= nextTelemetry {
+                var siteKW = 0.0
+                for g in models.indices {
+                    let before = models[g].fellBack
+                    models[g].advance(to: now)
+                    if models[g].fellBack && !before { ledger.fallbacks += 1 }
+                    let kw = models[g].powerKW * models[g].noise()
+                    let th = models[g].hashrateTH * models[g].noise()
+                    siteKW += kw
+                    let report = TelemetryPayload(
+                        ts: now,
+                        powerKW: (kw * 10).rounded() / 10,
+                        hashrateTH: th.rounded(),
+                        minersRunning: models[g].running,
+                        appliedSeq: models[g].appliedSeq
+                    )
+                    let topic = topics.telemetry(group: site.groups[g].name)
+                    let payload = try report.encode()
+                    records.append(Observed.Record(at: now, topic: topic, payload: payload))
+                    try perform(loop.handle(.message(topic: topic, payload: payload), now: now, wall: wall), at: now, models: &models)
+                }
+                let meter = try MeterPayload(ts: now, powerKW: (siteKW * 10).rounded() / 10).encode()
+                try perform(loop.handle(.message(topic: topics.meter, payload: meter), now: now, wall: wall), at: now, models: &models)
+                nextTelemetry = nextTelemetry.adding(seconds: scenario.telemetryInterval)
+            }
+            try perform(loop.handle(.tick, now: now, wall: wall), at: now, models: &models)
+            now = now.adding(seconds: step)
+        }
+        try journal?.sync()
+        return (Observed(all: records, topics: topics), ledger)
     }
 }

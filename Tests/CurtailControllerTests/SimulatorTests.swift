@@ -8,7 +8,7 @@ import GridSimulator
 import Testing
 
 /// The simulator's pure parts: scenario files, the timeline, the miner-controller model.
-@Suite("Simulator", .exclusiveCPU)
+@Suite("Simulator")
 struct SimulatorTests {
     static let demoScenario = Repository.path("Simulator/Scenarios/ercot-2023-09-06.yaml")
 

@@ -1,10 +1,15 @@
 public import Testing
 
 /// Keeps tests that load every core (tuning) apart from tests that run a closed loop against
-/// the wall clock (the simulator at hundreds of times real time): on a 2-core machine the first
-/// starve the second, whose deadlines are in wall-clock time. Tests with this trait run one at a
-/// time; every other test still runs in parallel with them.
-public struct ExclusiveCPU: TestTrait, SuiteTrait, TestScoping {
+/// the wall clock through a real broker (a simulated day at hundreds of times real time): on a
+/// 2-core machine the first starve the second, whose deadlines are in wall-clock time.
+///
+/// A test with ``exclusiveCPU`` runs alone among the gated tests; tests with ``wallClockLoop``
+/// run alongside each other (each loop is light) but never alongside an exclusive one. Tests
+/// with neither trait are not gated. First come, first served.
+public struct CPUGateTrait: TestTrait, SuiteTrait, TestScoping {
+    let kind: CPUGate.Kind
+
     public var isRecursive: Bool { true }
 
     @concurrent
@@ -15,42 +20,69 @@ public struct ExclusiveCPU: TestTrait, SuiteTrait, TestScoping {
     ) async throws {
         // A suite's own scope holds nothing, so its tests can take the gate one by one.
         guard testCase != nil else { return try await function() }
-        await CPUGate.shared.acquire()
+        await CPUGate.shared.acquire(kind)
         do {
             try await function()
         } catch {
-            await CPUGate.shared.release()
+            await CPUGate.shared.release(kind)
             throw error
         }
-        await CPUGate.shared.release()
+        await CPUGate.shared.release(kind)
     }
 }
 
-extension Trait where Self == ExclusiveCPU {
-    /// Runs one at a time with the other tests that have it (see ``ExclusiveCPU``).
-    public static var exclusiveCPU: Self { Self() }
+extension Trait where Self == CPUGateTrait {
+    /// Runs alone among the gated tests: for tests that load every core.
+    public static var exclusiveCPU: Self { Self(kind: .exclusive) }
+    /// Runs alongside other wall-clock loops, never alongside an ``exclusiveCPU`` test.
+    public static var wallClockLoop: Self { Self(kind: .shared) }
 }
 
-/// A first-come, first-served asynchronous mutex.
+/// A first-come, first-served asynchronous readers-writer gate.
 actor CPUGate {
+    enum Kind: Sendable {
+        case shared
+        case exclusive
+    }
+
     static let shared = CPUGate()
 
-    private var held = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var exclusive = false
+    private var sharing = 0
+    private var waiting: [(kind: Kind, continuation: CheckedContinuation<Void, Never>)] = []
 
-    func acquire() async {
-        guard held else {
-            held = true
-            return
+    private func admits(_ kind: Kind) -> Bool {
+        switch kind {
+        case .shared: !exclusive
+        case .exclusive: !exclusive && sharing == 0
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
 
-    func release() {
-        if waiting.isEmpty {
-            held = false
-        } else {
-            waiting.removeFirst().resume()
+    private func take(_ kind: Kind) {
+        switch kind {
+        case .shared: sharing += 1
+        case .exclusive: exclusive = true
+        }
+    }
+
+    func acquire(_ kind: Kind) async {
+        if waiting.isEmpty && admits(kind) {
+            take(kind)
+            return
+        }
+        await withCheckedContinuation { waiting.append((kind, $0)) }
+    }
+
+    func release(_ kind: Kind) {
+        switch kind {
+        case .shared: sharing -= 1
+        case .exclusive: exclusive = false
+        }
+        // Wake waiters in order while they fit: a run of shared ones together, or one exclusive.
+        while let first = waiting.first, admits(first.kind) {
+            waiting.removeFirst()
+            take(first.kind)
+            first.continuation.resume()
         }
     }
 }

@@ -454,6 +454,7 @@ public struct ControllerCore: Sendable {
             seq += 1
             commands[g] = command
             counters.commands += 1
+            step.issuedCommands.append((g, command))
         }
         // The state goes out with every notice and after a reconnect at once; after command changes
         // at most once a second (a burst of price signals must not pay for a state per signal: the

@@ -10,6 +10,8 @@ public struct ControllerStep: Sendable {
     public var notes: [String] = []
     /// Whether a decision was made.
     public var decided = false
+    /// Commands issued in this step (each also has its message in ``messages``), by group index.
+    public var issuedCommands: [(group: Int, command: CommandPayload)] = []
     /// Grid events that ended or were cancelled, with their final bookkeeping and status.
     public var closedObligations: [(obligation: Obligation, status: ObligationStatus)] = []
 
@@ -20,6 +22,7 @@ public struct ControllerStep: Sendable {
         rejections += other.rejections
         notes += other.notes
         closedObligations += other.closedObligations
+        issuedCommands += other.issuedCommands
         decided = decided || other.decided
     }
 }

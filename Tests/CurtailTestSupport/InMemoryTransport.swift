@@ -1,0 +1,88 @@
+public import CurtailController
+public import CurtailMQTT
+import Synchronization
+
+/// A broker connection in memory for the controller service under test: the test delivers
+/// messages and connection events, and reads what the controller published, in order.
+public final class InMemoryTransport: ControllerTransport, Sendable {
+    /// One published message.
+    public struct Published: Sendable, Hashable {
+        public var message: OutgoingMessage
+        /// The wall-time message expiry the controller asked for.
+        public var expiry: Duration?
+    }
+
+    public let messages: AsyncStream<MQTTMessage>
+    public let events: AsyncStream<MQTTConnectionEvent>
+    private let messageSink: AsyncStream<MQTTMessage>.Continuation
+    private let eventSink: AsyncStream<MQTTConnectionEvent>.Continuation
+    private let state = Mutex<(connected: Bool, published: [Published], subscriptions: Set<String>)>((false, [], []))
+    /// Every publish, as it happens (for tests that wait for one).
+    public let publications: AsyncStream<Published>
+    private let publicationSink: AsyncStream<Published>.Continuation
+
+    public init() {
+        (messages, messageSink) = AsyncStream.makeStream(of: MQTTMessage.self)
+        (events, eventSink) = AsyncStream.makeStream(of: MQTTConnectionEvent.self)
+        (publications, publicationSink) = AsyncStream.makeStream(of: Published.self)
+    }
+
+    // MARK: - The test's side
+
+    /// Brings the connection up (the controller sees `.connected`).
+    public func connect() {
+        state.withLock { $0.connected = true }
+        eventSink.yield(.connected(sessionPresent: true))
+    }
+
+    /// Drops the connection (the controller sees `.disconnected`).
+    public func disconnect() {
+        state.withLock { $0.connected = false }
+        eventSink.yield(.disconnected(reason: "test"))
+    }
+
+    /// Delivers a message to the controller.
+    public func deliver(_ payload: [UInt8], on topic: String, retain: Bool = false) {
+        messageSink.yield(MQTTMessage(topic: topic, payload: payload, qos: .atLeastOnce, retain: retain))
+    }
+
+    /// Everything published so far, in order.
+    public var published: [Published] { state.withLock { $0.published } }
+
+    /// The filters subscribed to now.
+    public var subscriptions: Set<String> { state.withLock { $0.subscriptions } }
+
+    // MARK: - ControllerTransport
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    public func runUntilCancelled() async throws {
+        try await withTaskCancellationHandler {
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        } onCancel: {
+            messageSink.finish()
+            eventSink.finish()
+            publicationSink.finish()
+        }
+    }
+
+    public func subscribe(_ filter: String) async throws {
+        _ = state.withLock { $0.subscriptions.insert(filter) }
+    }
+
+    public func unsubscribe(from filter: String) async throws {
+        _ = state.withLock { $0.subscriptions.remove(filter) }
+    }
+
+    public func enqueue(_ message: OutgoingMessage, expiry: Duration?) throws {
+        let published = Published(message: message, expiry: expiry)
+        state.withLock { $0.published.append(published) }
+        publicationSink.yield(published)
+    }
+
+    public func publishAndWait(_ message: OutgoingMessage) async throws {
+        try enqueue(message, expiry: nil)
+    }
+
+    public func burst(_ body: () -> Void) { body() }
+}
