@@ -119,7 +119,10 @@ let package = Package(
         // options of replay and tune.
         .target(
             name: "CurtailCommandLine",
-            dependencies: ["CurtailCore", "CurtailReplay", "CurtailSite", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "CurtailCore", "CurtailPolicyFiles", "CurtailReplay", "CurtailSite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The grid simulator (Simulator/): scenarios, the price/event timeline, the miner-controller
         // model and the GridSimulator service; and the gridsim executable.

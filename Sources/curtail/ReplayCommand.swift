@@ -27,20 +27,14 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup(title: "History")
     var history: HistoryOptions
 
-    @Option(help: "Policy file (YAML).")
-    var policy: String
-
-    @Option(help: "Site file (YAML); default: the site the policy names.")
-    var site: String?
+    @OptionGroup(title: "Policy")
+    var options: PolicySiteOptions
 
     @Option(help: "First day (local) or time (UTC, ISO-8601). Default: start of the price file.")
     var from: String?
 
     @Option(help: "Last day (local, inclusive) or end time (exclusive). Default: end of the price file.")
     var to: String?
-
-    @Option(name: .customLong("set"), help: "Set a policy parameter: NAME=VALUE (repeatable).")
-    var settings: [String] = []
 
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
@@ -49,19 +43,14 @@ struct ReplayCommand: ParsableCommand {
     var report: String?
 
     func run() throws {
-        let loaded: ConfigurationFiles.Loaded
-        do {
-            loaded = try ConfigurationFiles.load(policyPath: policy, sitePath: site)
-        } catch {
-            throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
-        }
+        let loaded = try options.load()
         let siteModel = loaded.site.site
-        let parameters = try ParameterAssignments.parse(settings)
+        let parameters = try options.parameters()
         var replay: Replay
         do {
             replay = try Replay(policy: loaded.policy, site: siteModel, parameters: parameters)
         } catch {
-            throw InvalidInput("\(policy): \(error)")
+            throw InvalidInput("\(options.policy): \(error)")
         }
 
         let result: ReplayResult

@@ -34,8 +34,8 @@ struct TuneCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Policy file (YAML).")
-    var policy: String
+    @OptionGroup(title: "Policy (a parameter given with --set is pinned, not searched)")
+    var options: PolicySiteOptions
 
     @OptionGroup(title: "History")
     var history: HistoryOptions
@@ -45,9 +45,6 @@ struct TuneCommand: AsyncParsableCommand {
 
     @Option(help: "Test window, A..B; must not overlap the training window.")
     var test: String
-
-    @Option(help: "Site file (YAML); default: the site the policy names.")
-    var site: String?
 
     @Option(help: "Where to write the tuned policy. Default: next to the policy, as NAME.tuned.yaml.")
     var out: String?
@@ -63,9 +60,6 @@ struct TuneCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("tune"), help: "Search only this parameter (repeatable). Default: every tunable parameter.")
     var only: [String] = []
-
-    @Option(name: .customLong("set"), help: "Pin a parameter: NAME=VALUE (repeatable); it is not searched.")
-    var settings: [String] = []
 
     @Option(name: .customLong("range"), help: "Narrow a parameter's search range: NAME=MIN..MAX (repeatable).")
     var ranges: [String] = []
@@ -85,15 +79,10 @@ struct TuneCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded: ConfigurationFiles.Loaded
-        do {
-            loaded = try ConfigurationFiles.load(policyPath: policy, sitePath: site)
-        } catch {
-            throw InvalidInput(error.diagnostics.map(\.description).joined(separator: "\n"))
-        }
+        let loaded = try options.load()
         let policyModel = loaded.policy
         let siteModel = loaded.site.site
-        let fixed = try ParameterAssignments.parse(settings)
+        let fixed = try options.parameters()
         var narrowed: [String: ClosedRange<Double>] = [:]
         for text in ranges {
             let parts = text.split(separator: "=", maxSplits: 1)
@@ -145,12 +134,12 @@ struct TuneCommand: AsyncParsableCommand {
             throw InvalidInput(error.description)
         } catch let error as PolicyError {
             progressBar.finish()
-            throw InvalidInput("\(policy): \(error)")
+            throw InvalidInput("\(options.policy): \(error)")
         }
 
-        let outPath = out ?? TunedPolicyOutput.defaultPath(forPolicy: policy)
+        let outPath = out ?? TunedPolicyOutput.defaultPath(forPolicy: options.policy)
         do {
-            try TunedPolicyOutput.write(report: report, policyPath: policy, policy: policyModel, sitePath: loaded.sitePath, to: outPath)
+            try TunedPolicyOutput.write(report: report, policyPath: options.policy, policy: policyModel, sitePath: loaded.sitePath, to: outPath)
             if let directory = self.report { try TunedPolicyOutput.writeReport(report, directory: directory) }
         } catch {
             throw InvalidInput(error.description)

@@ -80,6 +80,8 @@ struct ReplayCommandTests {
         #expect(outside.stderr.contains("outside the data"))
         let usage = try Self.curtail(["replay", "--prices", hubs])
         #expect(usage.status == 2)
+        let badSet = try Self.curtail(Self.base + ["--set", "margin"])
+        #expect(badSet.status == 2 && badSet.stderr.contains("--set takes NAME=VALUE"), "\(badSet.stderr)")
     }
 
     @Test("the multi-hub gzip file replays the site's node by default")

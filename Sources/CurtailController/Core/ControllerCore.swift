@@ -32,9 +32,9 @@ public struct ControllerCore: Sendable {
     public private(set) var commands: [CommandPayload?]
     /// Acknowledged grid events not yet ended, by id.
     public var obligations: [String: Obligation] { book.obligations }
-    public private(set) var counters = ControllerCounters()
+    public internal(set) var counters = ControllerCounters()
     /// Highest `seq` issued or seen.
-    public private(set) var seq: Int64 = 0
+    public internal(set) var seq: Int64 = 0
     /// `true` until ``finishRestore(at:)``: retained commands and state are being read back.
     public private(set) var restoring = true
     public private(set) var isConnected = false
@@ -43,21 +43,21 @@ public struct ControllerCore: Sendable {
 
     private let decoder: InboundDecoder
     let siteSleepMW: Double
-    private let policyReadsFrequency: Bool
+    let policyReadsFrequency: Bool
     var realTimePrice: PriceObservation?
-    private var dayAhead: [Int64: PriceObservation] = [:]
+    var dayAhead: [Int64: PriceObservation] = [:]
     var hashPrice: (value: USDPerTerahashDay, at: Timestamp)?
     var alerts: [GridAlert] = []
     var eea = 0
     var frequency: (hz: Double, at: Timestamp)?
     /// Grid events in force, and the ids that were cancelled or have ended.
-    private(set) var book = ObligationBook()
+    var book = ObligationBook()
     /// The under-frequency relay.
-    private(set) var relay: UnderFrequencyRelay
+    var relay: UnderFrequencyRelay
     var telemetry: [GroupTelemetry?]
-    private var meter: (kilowatts: Double, at: Timestamp)?
+    var meter: (kilowatts: Double, at: Timestamp)?
     private var brokerLostSince: Timestamp?
-    private var restoredCommands = false
+    var restoredCommands = false
     private var lastDecisionAt: Timestamp?
     private var failsafeNoted: SiteConstraints = []
     private var lastStateAt: Timestamp?
@@ -95,7 +95,7 @@ public struct ControllerCore: Sendable {
         return step
     }
 
-    private mutating func reject(_ rejection: Rejection, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
+    mutating func reject(_ rejection: Rejection, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
         counters.rejected[rejection.kind.rawValue, default: 0] += 1
         step.rejections.append((topic, rejection))
         guard isConnected else { return }
@@ -120,175 +120,8 @@ public struct ControllerCore: Sendable {
         }
     }
 
-    private mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
-        var decide = false
-        var duplicate = false
-        func outOfOrder(_ reason: String) {
-            reject(Rejection(.outOfOrder, reason), topic: topic, payload: payload, at: now, into: &step)
-        }
-        switch signal {
-        case .price(let observation, let dayAheadPrice):
-            if dayAheadPrice {
-                let key = observation.intervalStart.millisecondsSinceEpoch
-                if dayAhead[key]?.price == observation.price {
-                    duplicate = true
-                } else {
-                    dayAhead[key] = observation
-                    if dayAhead.count > 96 {
-                        for k in dayAhead.keys.sorted().prefix(dayAhead.count - 96) { dayAhead[k] = nil }
-                    }
-                    decide = configuration.policy.economics.priceSource == .dayAhead
-                }
-            } else if let last = realTimePrice {
-                if observation.intervalStart < last.intervalStart {
-                    return outOfOrder("price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))")
-                }
-                if observation.intervalStart == last.intervalStart && observation.price == last.price {
-                    duplicate = true
-                } else {
-                    realTimePrice = observation
-                    decide = true
-                }
-            } else {
-                realTimePrice = observation
-                decide = true
-            }
-        case .hashPrice(let value, let at):
-            if let last = hashPrice {
-                if at < last.at {
-                    return outOfOrder("hash price stamped \(at) is older than the one applied (\(last.at))")
-                }
-                if at == last.at && value == last.value { duplicate = true } else { decide = value != last.value }
-            } else {
-                decide = true
-            }
-            if !duplicate { hashPrice = (value, at) }
-        case .event(var event):
-            if book.isClosed(event.id) {
-                duplicate = true
-            } else if var existing = book[event.id] {
-                // Same id again: a retained copy or a redelivery, or the operator changing the end or target.
-                let resolved = resolve(event, baseline: existing.baselineMW)
-                if resolved.event == existing.event {
-                    duplicate = true
-                } else {
-                    existing.event = resolved.event
-                    existing.targetMW = resolved.targetMW
-                    book.put(existing)
-                    step.notes.append("grid event \(event.id) updated: \(describeObligation(existing))")
-                    decide = true
-                }
-            } else {
-                let program = GridProgram.named(event.program)
-                let baseline = measuredSiteMW(at: now) ?? decidedOrNameplateMW
-                let resolved = resolve(event, baseline: baseline)
-                event = resolved.event
-                let obligation = Obligation(
-                    event: event,
-                    responseSeconds: program?.responseSeconds ?? 600,
-                    baselineMW: baseline,
-                    targetMW: resolved.targetMW,
-                    acknowledgedAt: now
-                )
-                book.put(obligation)
-                step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
-                if isConnected {
-                    let message = Result { () throws(WireError) in try report(obligation, status: .acknowledged, at: now) }
-                    emit("event report", message, into: &step)
-                }
-                decide = true
-            }
-        case .eventCancelled(let id):
-            if book.isClosed(id) {
-                duplicate = true
-            } else {
-                if let obligation = book.close(id, at: now) {
-                    var finished = obligation
-                    if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
-                    step.notes.append("grid event \(id) cancelled")
-                    step.closedObligations.append((finished, .cancelled))
-                    if isConnected {
-                        let message = Result { () throws(WireError) in try report(finished, status: .cancelled, at: now) }
-                        emit("event report", message, into: &step)
-                    }
-                    decide = true
-                }
-            }
-        case .alert(let alert):
-            if alerts.contains(alert) {
-                duplicate = true
-            } else {
-                alerts.removeAll { $0.kind == alert.kind && $0.start == alert.start && $0.end == alert.end }
-                alerts.append(alert)
-                decide = true
-            }
-        case .eea(let level):
-            if level == eea {
-                duplicate = true
-            } else {
-                step.notes.append("EEA level \(eea) → \(level)")
-                eea = level
-                decide = true
-            }
-        case .frequency(let hz, let at):
-            if let last = frequency, at < last.at {
-                return outOfOrder("frequency stamped \(at) is older than the one applied (\(last.at))")
-            }
-            if let last = frequency, last.at == at, last.hz == hz {
-                duplicate = true
-            } else {
-                frequency = (hz, at)
-                var relayChanged = false
-                switch relay.observe(hz: hz, at: at, now: now, measuredMW: measuredSiteMW(at: now) ?? decidedOrNameplateMW) {
-                case .none: break
-                case .trip(_, let note), .release(let note):
-                    step.notes.append(note)
-                    relayChanged = true
-                }
-                decide = relayChanged || policyReadsFrequency
-            }
-        case .telemetry(let g, let report):
-            if let last = telemetry[g], report.time <= last.time {
-                if report == last {
-                    duplicate = true
-                } else {
-                    return outOfOrder("telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)")
-                }
-            } else {
-                telemetry[g] = report
-                recordCompliance(at: now)
-            }
-        case .meter(let kilowatts, let at):
-            if let last = meter, at <= last.at {
-                duplicate = true
-            } else {
-                meter = (kilowatts, at)
-                recordCompliance(at: now)
-            }
-        case .retainedCommand(let g, let command):
-            adopt(command, group: g, at: now)
-        case .retainedState(let state):
-            seq = max(seq, state.seq)
-            for obligation in state.obligations where obligation.event.end > now && book[obligation.event.id] == nil {
-                book.put(obligation)
-                step.notes.append("resumed grid event \(obligation.event.id): \(describeObligation(obligation))")
-            }
-        }
-        if duplicate {
-            counters.duplicates += 1
-            return
-        }
-        counters.accepted += 1
-        if restoring {
-            // Decisions wait for the retained state, except a trip that needs load shed now.
-            if relay.isTripped { step.append(finishRestore(at: now)) }
-            return
-        }
-        if decide { step.append(decideNow(at: now)) }
-    }
-
     /// An event with its target as an absolute maximum (`reduce_mw` counts from `baseline`).
-    private func resolve(_ event: GridEvent, baseline: Double) -> (event: GridEvent, targetMW: Double) {
+    func resolve(_ event: GridEvent, baseline: Double) -> (event: GridEvent, targetMW: Double) {
         var event = event
         let target: Double
         switch event.target {
@@ -318,7 +151,7 @@ public struct ControllerCore: Sendable {
 
     /// Takes a command published before a restart as group `g`'s command in force, unless it
     /// has expired or a newer one is known (the journal and the broker may both have one).
-    private mutating func adopt(_ command: CommandPayload, group g: Int, at now: Timestamp) {
+    mutating func adopt(_ command: CommandPayload, group g: Int, at now: Timestamp) {
         seq = max(seq, command.seq)
         guard command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { return }
         commands[g] = command
@@ -377,7 +210,7 @@ public struct ControllerCore: Sendable {
         return missing
     }
 
-    private mutating func decideNow(at now: Timestamp, reissueAll: Bool = false) -> ControllerStep {
+    mutating func decideNow(at now: Timestamp, reissueAll: Bool = false) -> ControllerStep {
         var step = ControllerStep()
         if let last = lastDecisionAt, now < last { return step }  // the engine's time never goes backwards
         endFinishedEvents(at: now, into: &step)
@@ -509,7 +342,7 @@ public struct ControllerCore: Sendable {
         }
     }
 
-    private mutating func recordCompliance(at now: Timestamp) {
+    mutating func recordCompliance(at now: Timestamp) {
         guard !obligations.isEmpty, let mw = measuredSiteMW(at: now) else { return }
         for id in book.obligations.keys {
             book.update(id) { $0.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
@@ -542,7 +375,7 @@ public struct ControllerCore: Sendable {
     }
 
     /// The last decided site load, or nameplate before any decision (a baseline without telemetry).
-    private var decidedOrNameplateMW: Double { counters.decisions > 0 ? decision.sitePower.value : site.nameplatePower.value }
+    var decidedOrNameplateMW: Double { counters.decisions > 0 ? decision.sitePower.value : site.nameplatePower.value }
 
     /// Seconds since the latest real-time price was received, if one was.
     public func priceAgeSeconds(at now: Timestamp) -> Double? {
@@ -612,7 +445,7 @@ public struct ControllerCore: Sendable {
         )
     }
 
-    private func describeObligation(_ o: Obligation) -> String {
+    func describeObligation(_ o: Obligation) -> String {
         "\(o.event.program) \(o.event.start)–\(o.event.end), max \(format(o.targetMW)) MW (baseline \(format(o.baselineMW)) MW)"
     }
 

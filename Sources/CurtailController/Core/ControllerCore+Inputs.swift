@@ -1,0 +1,183 @@
+import CurtailCore
+import CurtailPolicy
+import CurtailWire
+
+/// What one validated input did to the core's state.
+enum InputOutcome: Equatable {
+    /// An exact repeat (a QoS 1 redelivery, a retained copy): counted and ignored.
+    case duplicate
+    /// Older than an input already applied: refused with this reason.
+    case outOfOrder(String)
+    /// Applied; `decide` says whether it calls for a decision now.
+    case applied(decide: Bool)
+}
+
+/// Inputs: one method per kind of signal, each returning what it did; ``apply(_:topic:payload:at:into:)``
+/// turns the outcome into counting, refusing and deciding.
+extension ControllerCore {
+    mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
+        let outcome: InputOutcome =
+            switch signal {
+            case .price(let observation, let dayAheadPrice): dayAheadPrice ? applyDayAhead(observation) : applyRealTime(observation)
+            case .hashPrice(let value, let at): applyHashPrice(value, at: at)
+            case .event(let event): applyEvent(event, at: now, into: &step)
+            case .eventCancelled(let id): applyCancellation(id, at: now, into: &step)
+            case .alert(let alert): applyAlert(alert)
+            case .eea(let level): applyEEA(level, into: &step)
+            case .frequency(let hz, let at): applyFrequency(hz, at: at, now: now, into: &step)
+            case .telemetry(let g, let report): applyTelemetry(report, group: g, at: now)
+            case .meter(let kilowatts, let at): applyMeter(kilowatts, at: at, now: now)
+            case .retainedCommand(let g, let command): applyRetainedCommand(command, group: g, at: now)
+            case .retainedState(let state): applyRetainedState(state, at: now, into: &step)
+            }
+        switch outcome {
+        case .duplicate:
+            counters.duplicates += 1
+        case .outOfOrder(let reason):
+            reject(Rejection(.outOfOrder, reason), topic: topic, payload: payload, at: now, into: &step)
+        case .applied(let decide):
+            counters.accepted += 1
+            if restoring {
+                // Decisions wait for the retained state, except a trip that needs load shed now.
+                if relay.isTripped { step.append(finishRestore(at: now)) }
+            } else if decide {
+                step.append(decideNow(at: now))
+            }
+        }
+    }
+
+    private mutating func applyDayAhead(_ observation: PriceObservation) -> InputOutcome {
+        let key = observation.intervalStart.millisecondsSinceEpoch
+        if dayAhead[key]?.price == observation.price { return .duplicate }
+        dayAhead[key] = observation
+        if dayAhead.count > 96 {
+            for k in dayAhead.keys.sorted().prefix(dayAhead.count - 96) { dayAhead[k] = nil }
+        }
+        return .applied(decide: configuration.policy.economics.priceSource == .dayAhead)
+    }
+
+    private mutating func applyRealTime(_ observation: PriceObservation) -> InputOutcome {
+        if let last = realTimePrice {
+            if observation.intervalStart < last.intervalStart {
+                return .outOfOrder("price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))")
+            }
+            if observation.intervalStart == last.intervalStart && observation.price == last.price { return .duplicate }
+        }
+        realTimePrice = observation
+        return .applied(decide: true)
+    }
+
+    private mutating func applyHashPrice(_ value: USDPerTerahashDay, at: Timestamp) -> InputOutcome {
+        var decide = true
+        if let last = hashPrice {
+            if at < last.at { return .outOfOrder("hash price stamped \(at) is older than the one applied (\(last.at))") }
+            if at == last.at && value == last.value { return .duplicate }
+            decide = value != last.value
+        }
+        hashPrice = (value, at)
+        return .applied(decide: decide)
+    }
+
+    private mutating func applyEvent(_ event: GridEvent, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        if book.isClosed(event.id) { return .duplicate }
+        if var existing = book[event.id] {
+            // Same id again: a retained copy or a redelivery, or the operator changing the end or target.
+            let resolved = resolve(event, baseline: existing.baselineMW)
+            if resolved.event == existing.event { return .duplicate }
+            existing.event = resolved.event
+            existing.targetMW = resolved.targetMW
+            book.put(existing)
+            step.notes.append("grid event \(event.id) updated: \(describeObligation(existing))")
+            return .applied(decide: true)
+        }
+        let baseline = measuredSiteMW(at: now) ?? decidedOrNameplateMW
+        let resolved = resolve(event, baseline: baseline)
+        let obligation = Obligation(
+            event: resolved.event,
+            responseSeconds: GridProgram.named(event.program)?.responseSeconds ?? 600,
+            baselineMW: baseline,
+            targetMW: resolved.targetMW,
+            acknowledgedAt: now
+        )
+        book.put(obligation)
+        step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
+        if isConnected {
+            let message = Result { () throws(WireError) in try report(obligation, status: .acknowledged, at: now) }
+            emit("event report", message, into: &step)
+        }
+        return .applied(decide: true)
+    }
+
+    private mutating func applyCancellation(_ id: String, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        if book.isClosed(id) { return .duplicate }
+        guard var finished = book.close(id, at: now) else { return .applied(decide: false) }
+        if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
+        step.notes.append("grid event \(id) cancelled")
+        step.closedObligations.append((finished, .cancelled))
+        if isConnected {
+            let message = Result { () throws(WireError) in try report(finished, status: .cancelled, at: now) }
+            emit("event report", message, into: &step)
+        }
+        return .applied(decide: true)
+    }
+
+    private mutating func applyAlert(_ alert: GridAlert) -> InputOutcome {
+        if alerts.contains(alert) { return .duplicate }
+        alerts.removeAll { $0.kind == alert.kind && $0.start == alert.start && $0.end == alert.end }
+        alerts.append(alert)
+        return .applied(decide: true)
+    }
+
+    private mutating func applyEEA(_ level: Int, into step: inout ControllerStep) -> InputOutcome {
+        if level == eea { return .duplicate }
+        step.notes.append("EEA level \(eea) → \(level)")
+        eea = level
+        return .applied(decide: true)
+    }
+
+    private mutating func applyFrequency(_ hz: Double, at: Timestamp, now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        if let last = frequency {
+            if at < last.at { return .outOfOrder("frequency stamped \(at) is older than the one applied (\(last.at))") }
+            if last.at == at && last.hz == hz { return .duplicate }
+        }
+        frequency = (hz, at)
+        switch relay.observe(hz: hz, at: at, now: now, measuredMW: measuredSiteMW(at: now) ?? decidedOrNameplateMW) {
+        case .none:
+            return .applied(decide: policyReadsFrequency)
+        case .trip(_, let note), .release(let note):
+            step.notes.append(note)
+            return .applied(decide: true)
+        }
+    }
+
+    private mutating func applyTelemetry(_ report: GroupTelemetry, group g: Int, at now: Timestamp) -> InputOutcome {
+        if let last = telemetry[g], report.time <= last.time {
+            if report == last { return .duplicate }
+            return .outOfOrder("telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)")
+        }
+        telemetry[g] = report
+        recordCompliance(at: now)
+        return .applied(decide: false)
+    }
+
+    private mutating func applyMeter(_ kilowatts: Double, at: Timestamp, now: Timestamp) -> InputOutcome {
+        if let last = meter, at <= last.at { return .duplicate }
+        meter = (kilowatts, at)
+        recordCompliance(at: now)
+        return .applied(decide: false)
+    }
+
+    private mutating func applyRetainedCommand(_ command: CommandPayload, group g: Int, at now: Timestamp) -> InputOutcome {
+        adopt(command, group: g, at: now)
+        return .applied(decide: false)
+    }
+
+    private mutating func applyRetainedState(_ state: RetainedState, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        seq = max(seq, state.seq)
+        for obligation in state.obligations where obligation.event.end > now && book[obligation.event.id] == nil {
+            book.put(obligation)
+            step.notes.append("resumed grid event \(obligation.event.id): \(describeObligation(obligation))")
+        }
+        return .applied(decide: false)
+    }
+}
