@@ -186,36 +186,20 @@ extension Loop {
         var configuration = ControllerConfiguration(settings: settings, policy: policy)
         configuration.transitAllowance = .milliseconds(250)
         var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: .zero, journaling: journal != nil)
-        var models = site.groups.enumerated().map { index, group in
-            MinerControllerModel(
-                group: group,
-                running: scenario.miners.initiallyRunning ? group.count : 0,
-                safeState: scenario.miners.safeState,
-                sleepSeconds: scenario.miners.sleepSeconds,
-                retuneSeconds: scenario.miners.retuneSeconds,
-                seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9
-            )
-        }
-        let groupIndex = Dictionary(uniqueKeysWithValues: site.groups.enumerated().map { ($1.name, $0) })
+        var miners = SimulatedSite(site: site, scenario: scenario, topics: topics)
         var records: [Observed.Record] = []
         var ledger = InProcessLedger()
         let start = scenario.start
 
-        func perform(_ effects: ControllerLoop.Effects, at now: Timestamp, models: inout [MinerControllerModel]) throws {
+        func perform(_ effects: ControllerLoop.Effects, at now: Timestamp, miners: inout SimulatedSite) throws {
             for message in effects.publish {
                 records.append(Observed.Record(at: now, topic: message.topic, payload: message.payload))
-                guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)] else { continue }
-                guard let command = try? CommandPayload(decoding: message.payload) else {
-                    ledger.commandsMalformed += 1
-                    continue
+                switch miners.receive(topic: message.topic, payload: message.payload, at: now) {
+                case .applied: ledger.commandsApplied += 1
+                case .ignored: ledger.commandsIgnored += 1
+                case .malformed: ledger.commandsMalformed += 1
+                case nil: break
                 }
-                let order = MinerControllerModel.Command(
-                    seq: command.seq,
-                    expiresAt: command.expiresAt,
-                    minersRunning: command.minersRunning,
-                    powerTargetW: command.powerTargetW
-                )
-                if models[g].apply(order, at: now) { ledger.commandsApplied += 1 } else { ledger.commandsIgnored += 1 }
             }
             if let journal, let entry = effects.journal {
                 try journal.append(entry)
@@ -226,7 +210,7 @@ extension Loop {
         var next = 0
         var nextTelemetry = start
         var now = start
-        try perform(loop.handle(.connected, now: now, wall: .zero), at: now, models: &models)
+        try perform(loop.handle(.connected, now: now, wall: .zero), at: now, miners: &miners)
         while now <= scenario.end {
             let wall = start.duration(to: now)
             while next < timeline.count, timeline[next].at <= now {
@@ -235,35 +219,22 @@ extension Loop {
                 try perform(
                     loop.handle(.message(topic: publication.topic, payload: Array(publication.payload.utf8)), now: now, wall: wall),
                     at: now,
-                    models: &models
+                    miners: &miners
                 )
             }
             if now >= nextTelemetry {
-                var siteKW = 0.0
-                for g in models.indices {
-                    let before = models[g].fellBack
-                    models[g].advance(to: now)
-                    if models[g].fellBack && !before { ledger.fallbacks += 1 }
-                    let kw = models[g].powerKW * models[g].noise()
-                    let th = models[g].hashrateTH * models[g].noise()
-                    siteKW += kw
-                    let report = TelemetryPayload(
-                        ts: now,
-                        powerKW: (kw * 10).rounded() / 10,
-                        hashrateTH: th.rounded(),
-                        minersRunning: models[g].running,
-                        appliedSeq: models[g].appliedSeq
-                    )
-                    let topic = topics.telemetry(group: site.groups[g].name)
+                let readout = miners.readout(at: now)
+                ledger.fallbacks += readout.fallbacks
+                for (topic, report) in readout.telemetry {
                     let payload = try report.encode()
                     records.append(Observed.Record(at: now, topic: topic, payload: payload))
-                    try perform(loop.handle(.message(topic: topic, payload: payload), now: now, wall: wall), at: now, models: &models)
+                    try perform(loop.handle(.message(topic: topic, payload: payload), now: now, wall: wall), at: now, miners: &miners)
                 }
-                let meter = try MeterPayload(ts: now, powerKW: (siteKW * 10).rounded() / 10).encode()
-                try perform(loop.handle(.message(topic: topics.meter, payload: meter), now: now, wall: wall), at: now, models: &models)
+                let meter = try readout.meter.payload.encode()
+                try perform(loop.handle(.message(topic: readout.meter.topic, payload: meter), now: now, wall: wall), at: now, miners: &miners)
                 nextTelemetry = nextTelemetry.adding(seconds: scenario.telemetryInterval)
             }
-            try perform(loop.handle(.tick, now: now, wall: wall), at: now, models: &models)
+            try perform(loop.handle(.tick, now: now, wall: wall), at: now, miners: &miners)
             now = now.adding(seconds: step)
         }
         try journal?.sync()

@@ -96,17 +96,7 @@ public struct GridSimulator<C: SiteClock>: Service {
     /// Plays the scenario until its end, graceful shutdown or cancellation.
     public func run() async throws {
         let client = try MQTTClient(configuration: mqtt, logger: logger)
-        var models = site.groups.enumerated().map { index, group in
-            MinerControllerModel(
-                group: group,
-                running: scenario.miners.initiallyRunning ? group.count : 0,
-                safeState: scenario.miners.safeState,
-                sleepSeconds: scenario.miners.sleepSeconds,
-                retuneSeconds: scenario.miners.retuneSeconds,
-                seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9
-            )
-        }
-        let groupIndex = Dictionary(uniqueKeysWithValues: site.groups.enumerated().map { ($1.name, $0) })
+        var miners = SimulatedSite(site: site, scenario: scenario, topics: topics)
         let telemetryInterval = scenario.telemetryInterval
         let wallTick = min(max(clock.wallDuration(of: .milliseconds(Int64(telemetryInterval * 500))), .milliseconds(2)), .milliseconds(250))
 
@@ -141,22 +131,11 @@ public struct GridSimulator<C: SiteClock>: Service {
                     continue
                 }
                 if case .message(let message) = input {
-                    guard let name = topics.group(in: message.topic, leaf: "command"), let g = groupIndex[String(name)],
-                        let command = try? CommandPayload(decoding: message.payload)
-                    else {
-                        recorder.update { $0.commandsMalformed += 1 }
-                        continue
+                    switch miners.receive(topic: message.topic, payload: message.payload, at: max(now, scenario.start)) {
+                    case .applied: recorder.update { $0.commandsApplied += 1 }
+                    case .ignored: recorder.update { $0.commandsIgnored += 1 }
+                    case .malformed, nil: recorder.update { $0.commandsMalformed += 1 }
                     }
-                    let applied = models[g].apply(
-                        .init(
-                            seq: command.seq,
-                            expiresAt: command.expiresAt,
-                            minersRunning: command.minersRunning,
-                            powerTargetW: command.powerTargetW
-                        ),
-                        at: max(now, scenario.start)
-                    )
-                    recorder.update { if applied { $0.commandsApplied += 1 } else { $0.commandsIgnored += 1 } }
                     continue
                 }
                 guard now >= scenario.start else { continue }
@@ -168,34 +147,14 @@ public struct GridSimulator<C: SiteClock>: Service {
                     published += 1
                 }
                 if now >= nextTelemetry {
-                    var siteKW = 0.0
-                    var siteTH = 0.0
-                    var fallbacks = 0
-                    for g in models.indices {
-                        let before = models[g].fellBack
-                        models[g].advance(to: now)
-                        if models[g].fellBack && !before { fallbacks += 1 }
-                        let kw = models[g].powerKW * models[g].noise()
-                        let th = models[g].hashrateTH * models[g].noise()
-                        siteKW += kw
-                        siteTH += th
-                        let telemetry = TelemetryPayload(
-                            ts: now,
-                            powerKW: (kw * 10).rounded() / 10,
-                            hashrateTH: th.rounded(),
-                            minersRunning: models[g].running,
-                            appliedSeq: models[g].appliedSeq
-                        )
-                        client.enqueueQuietly(telemetry, to: topics.telemetry(group: site.groups[g].name), retain: false, logger: logger)
-                    }
-                    let meter = MeterPayload(ts: now, powerKW: (siteKW * 10).rounded() / 10)
-                    client.enqueueQuietly(meter, to: topics.meter, retain: false, logger: logger)
+                    let readout = miners.readout(at: now)
+                    for (topic, report) in readout.telemetry { client.enqueueQuietly(report, to: topic, retain: false, logger: logger) }
+                    client.enqueueQuietly(readout.meter.payload, to: readout.meter.topic, retain: false, logger: logger)
                     if let last = lastSample { account(from: last, to: now) }
-                    lastSample = (now, siteKW, siteTH)
-                    let groupCount = models.count
+                    lastSample = (now, readout.siteKW, readout.siteTH)
                     recorder.update {
-                        $0.fallbacks += fallbacks
-                        $0.telemetryMessages += groupCount + 1
+                        $0.fallbacks += readout.fallbacks
+                        $0.telemetryMessages += readout.telemetry.count + 1
                     }
                     nextTelemetry = max(nextTelemetry.adding(seconds: telemetryInterval), now.adding(seconds: telemetryInterval / 2))
                 }
