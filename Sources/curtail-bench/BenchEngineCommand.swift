@@ -18,11 +18,8 @@ struct BenchEngineCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Directory with ercot_rtm_spp_hb_west_15min.csv and btc_daily.csv.")
-    var data: String = "../shared/data"
-
-    @Option(help: "Year of prices to replay.")
-    var year: Int = 2023
+    @OptionGroup(title: "Data")
+    var input: BenchDataOptions
 
     @Option(help: "Miner groups in the synthetic site.")
     var groups: Int = 100
@@ -36,8 +33,8 @@ struct BenchEngineCommand: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = try BenchData.inputs(directory: data, year: year)
-        StandardStreams.out("decision engine: \(inputs.count) intervals of ERCOT HB_WEST \(year), \(rounds) rounds, median reported")
+        let inputs = try BenchData.inputs(directory: input.data, year: input.year)
+        StandardStreams.out("decision engine: \(inputs.count) intervals of ERCOT HB_WEST \(input.year), \(rounds) rounds, median reported")
         StandardStreams.out("case                                   groups rules  decisions/s   ns/decision   site MWh (check)")
 
         let synthetic = BenchData.syntheticSite(groups: groups)

@@ -19,11 +19,8 @@ struct BenchReplayCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Directory with ercot_rtm_spp_hb_west_15min.csv and btc_daily.csv.")
-    var data: String = "../shared/data"
-
-    @Option(help: "Year replayed for the 10-group case.")
-    var year: Int = 2023
+    @OptionGroup(title: "Data (the year is the one replayed for the 10-group case)")
+    var input: BenchDataOptions
 
     @Option(help: "Timed runs per case (the median is reported).")
     var rounds: Int = 9
@@ -33,8 +30,8 @@ struct BenchReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pricesPath = data + "/ercot_rtm_spp_hb_west_15min.csv"
-        let bitcoinPath = data + "/btc_daily.csv"
+        let pricesPath = input.data + "/ercot_rtm_spp_hb_west_15min.csv"
+        let bitcoinPath = input.data + "/btc_daily.csv"
         do {
             var prices: TimeSeries?
             let load = try time { () throws(HistoryError) in prices = try TimeSeriesFile.load(path: pricesPath) }
@@ -49,15 +46,15 @@ struct BenchReplayCommand: ParsableCommand {
 
             let dual = try ConfigurationFiles.load(policyPath: "Policies/dual-strike.yaml")
             let site = BenchData.syntheticSite(groups: 10)
-            let year = try ReplayWindow.resolve(from: "\(self.year)-01-01", to: "\(self.year)-12-31", timeZone: site.timeZone, prices: prices)
+            let year = try ReplayWindow.resolve(from: "\(input.year)-01-01", to: "\(input.year)-12-31", timeZone: site.timeZone, prices: prices)
             var replay = try Replay(policy: dual.policy, site: site)
             var result: ReplayResult?
             let full = try time { () throws(HistoryError) in result = try replay.run(inputs, window: year) }
-            line("\(self.year), 10 groups, dual-strike: engine + ledger + oracle", full, result?.intervals ?? 0, capture(result))
+            line("\(input.year), 10 groups, dual-strike: engine + ledger + oracle", full, result?.intervals ?? 0, capture(result))
             let noOracle = try time { () throws(HistoryError) in
                 result = try replay.run(inputs, window: year, options: Replay.Options(oracle: false))
             }
-            line("\(self.year), 10 groups, dual-strike: engine + ledger only", noOracle, result?.intervals ?? 0, "")
+            line("\(input.year), 10 groups, dual-strike: engine + ledger only", noOracle, result?.intervals ?? 0, "")
 
             let breakeven = try ConfigurationFiles.load(policyPath: "Policies/breakeven.yaml")
             let all = try ReplayWindow.resolve(from: nil, to: nil, timeZone: breakeven.site.site.timeZone, prices: prices, bitcoin: bitcoin)

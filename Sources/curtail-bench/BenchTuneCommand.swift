@@ -21,11 +21,8 @@ struct BenchTuneCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Directory with ercot_rtm_spp_hb_west_15min.csv and btc_daily.csv.")
-    var data: String = "../shared/data"
-
-    @Option(help: "Year of prices.")
-    var year: Int = 2023
+    @OptionGroup(title: "Data")
+    var input: BenchDataOptions
 
     @Option(help: "Candidates scored on all cores (a quarter of them on one core).")
     var candidates: Int = 4000
@@ -44,9 +41,9 @@ struct BenchTuneCommand: AsyncParsableCommand {
         do {
             site = try ConfigurationFiles.load(policyPath: "Policies/breakeven.yaml").site.site
             policy = try PolicyFile.parse(Self.fiveRulePolicy, file: "bench-5-rules.yaml")
-            let prices = try TimeSeriesFile.load(path: data + "/ercot_rtm_spp_hb_west_15min.csv")
-            let bitcoin = try BitcoinHistory.load(path: data + "/btc_daily.csv")
-            let window = try ReplayWindow.resolve(from: "\(year)-01-01", to: "\(year)-12-31", timeZone: site.timeZone, prices: prices)
+            let prices = try TimeSeriesFile.load(path: input.data + "/ercot_rtm_spp_hb_west_15min.csv")
+            let bitcoin = try BitcoinHistory.load(path: input.data + "/btc_daily.csv")
+            let window = try ReplayWindow.resolve(from: "\(input.year)-01-01", to: "\(input.year)-12-31", timeZone: site.timeZone, prices: prices)
             plan = try ReplayPlan(inputs: ReplayInputs(prices: prices, bitcoin: bitcoin), window: window, site: site)
         } catch let error as HistoryError {
             throw InvalidInput("\(error)\n(pass --data DIR: the shared data directory)")
@@ -60,7 +57,7 @@ struct BenchTuneCommand: AsyncParsableCommand {
         let yearsPerCandidate = plan.days / 365
 
         StandardStreams.out(
-            "tuning benchmark: \(site.groups.count)-group site, \(policy.rules.count)-rule policy, \(space.axes.count) parameters, \(plan.count) intervals of \(year)"
+            "tuning benchmark: \(site.groups.count)-group site, \(policy.rules.count)-rule policy, \(space.axes.count) parameters, \(plan.count) intervals of \(input.year)"
         )
         StandardStreams.out("case" + String(repeating: " ", count: 40) + "candidates      seconds   candidate-years/min")
         // Warm-up.
@@ -89,7 +86,7 @@ struct BenchTuneCommand: AsyncParsableCommand {
         )
         let best = all.max { $0.objective < $1.objective }
         StandardStreams.out(
-            "check: best of \(all.count) random candidates earns \(Number.grouped(best?.profitUSD ?? .nan, 0)) USD in \(year); best bare threshold \(Number.grouped(sweep.best, 0)) USD"
+            "check: best of \(all.count) random candidates earns \(Number.grouped(best?.profitUSD ?? .nan, 0)) USD in \(input.year); best bare threshold \(Number.grouped(sweep.best, 0)) USD"
         )
     }
 
