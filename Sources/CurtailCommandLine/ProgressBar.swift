@@ -1,3 +1,4 @@
+import CurtailCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -37,7 +38,7 @@ package final class ProgressBar: Sendable {
             state.drawn = true
             let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
             let elapsed = now - state.stageStarted
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             let eta = fraction > 0 ? seconds * (1 - fraction) / fraction : 0
             let width = 30
             let filled = Int(fraction * Double(width))

@@ -276,7 +276,7 @@ struct ControllerMetrics {
     }
 
     func decisionTook(_ duration: Duration) {
-        decisionLatency.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        decisionLatency.recordNanoseconds(duration.inNanoseconds)
     }
 
     func decided(commands count: Int, core: ControllerCore, at now: Timestamp) {

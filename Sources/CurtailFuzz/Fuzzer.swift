@@ -114,7 +114,7 @@ public struct Fuzzer: Sendable {
             } else {
                 report.accepted += 1
             }
-            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            let nanoseconds = elapsed.inNanoseconds
             if nanoseconds > report.slowestNanoseconds {
                 report.slowestNanoseconds = nanoseconds
                 report.slowestInput = String(decoding: payload.prefix(120), as: UTF8.self)
@@ -156,7 +156,7 @@ public struct Fuzzer: Sendable {
                 report.refused += 1
                 if diagnostics.contains(where: { $0.message.isEmpty || $0.line < 1 || $0.column < 1 }) { report.silentRefusals += 1 }
             }
-            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            let nanoseconds = elapsed.inNanoseconds
             if nanoseconds > report.slowestNanoseconds {
                 report.slowestNanoseconds = nanoseconds
                 report.slowestInput = String(mutated.prefix(120))

@@ -125,7 +125,7 @@ public struct Tuner: Sendable {
             defaults: defaultScores,
             folds: folds,
             warnings: warnings,
-            searchSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            searchSeconds: elapsed.inSeconds,
             best: best
         )
         return Self.withOverfittingWarning(report)

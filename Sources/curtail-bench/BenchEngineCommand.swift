@@ -72,7 +72,7 @@ struct BenchEngineCommand: ParsableCommand {
                 energy += decision.sitePower.value
             }
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             if round > 0 { rates.append(Double(inputs.count) / seconds) }
         }
         rates.sort()

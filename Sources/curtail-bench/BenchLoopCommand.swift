@@ -175,7 +175,7 @@ struct BenchLoopCommand: AsyncParsableCommand {
                     if message.topic.hasPrefix(prefix) { received += 1 }
                 }
                 let elapsed = sent.duration(to: wall.now)
-                return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+                return elapsed.inNanoseconds
             }
 
             for round in 1...rounds {
@@ -266,7 +266,7 @@ struct BenchLoopCommand: AsyncParsableCommand {
         }
         try journal.sync()  // timed until committed
         let elapsed = t0.duration(to: wall.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         guard refused == 0 else { throw InvalidInput("bench loop: \(refused) telemetry messages were refused") }
         return Double(handled) / seconds
     }

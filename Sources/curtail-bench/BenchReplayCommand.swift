@@ -89,7 +89,7 @@ struct BenchReplayCommand: ParsableCommand {
             try body()
             let elapsed = clock.now - start
             if round > 0 {
-                samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                samples.append(elapsed.inMilliseconds)
             }
         }
         samples.sort()

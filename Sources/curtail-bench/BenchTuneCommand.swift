@@ -102,7 +102,7 @@ struct BenchTuneCommand: AsyncParsableCommand {
         let start = clock.now
         let value = try await body()
         let elapsed = clock.now - start
-        return (value, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (value, elapsed.inSeconds)
     }
 
     /// Profit of "run the whole site while the price is below T" for `thresholds` values of T:
@@ -126,7 +126,7 @@ struct BenchTuneCommand: AsyncParsableCommand {
             best = max(best, profit)
         }
         let elapsed = clock.now - start
-        return (thresholds, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, best)
+        return (thresholds, elapsed.inSeconds, best)
     }
 
     /// Five rules and five tunable parameters: strikes, windows, local time, confirmation.

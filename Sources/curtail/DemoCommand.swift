@@ -126,7 +126,7 @@ struct DemoCommand: AsyncParsableCommand {
                 site: site,
                 monitor: monitor.current,
                 ledger: simulator.recorder.snapshot,
-                wallSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                wallSeconds: elapsed.inSeconds
             )
         }
         print(summary)

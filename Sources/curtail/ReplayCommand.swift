@@ -106,7 +106,6 @@ struct ReplayCommand: ParsableCommand {
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return Format.fixed(Double(seconds) * 1000 + Double(attoseconds) / 1e15, 1)
+        Format.fixed(duration.inMilliseconds, 1)
     }
 }

@@ -14,7 +14,7 @@ public protocol SiteClock: Clock where Instant == Timestamp, Duration == Swift.D
 extension SiteClock {
     /// How long `duration` of clock time takes in wall-clock time (never less than 1 ms).
     public func wallDuration(of duration: Duration) -> Duration {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        let seconds = duration.inSeconds
         return .milliseconds(max(1, Int64((seconds / rate * 1000).rounded(.up))))
     }
 }

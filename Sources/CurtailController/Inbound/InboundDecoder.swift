@@ -206,7 +206,7 @@ public struct InboundDecoder: Sendable {
 
 /// `90 s`, `12 min`, `3.5 h`, for messages.
 func describe(_ duration: Duration) -> String {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    let seconds = duration.inSeconds
     if seconds < 120 { return "\(Int(seconds.rounded())) s" }
     if seconds < 7200 { return "\(Int((seconds / 60).rounded())) min" }
     return "\(((seconds / 3600) * 10).rounded() / 10) h"
