@@ -148,10 +148,11 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
                 }
                 let effects = loop.handle(loopInput, now: now, wall: origin.duration(to: started))
                 if effects.decided { metrics.decisionTook(started.duration(to: wallClock.now)) }
-                perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, core: loop.core, now: now)
                 if effects.unsubscribeOwnTopics {
+                    // Before publishing: the state this step publishes must not come back as an input.
                     for filter in own { try? await transport.unsubscribe(from: filter) }
                 }
+                perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, core: loop.core, now: now)
             }
 
             // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay.

@@ -28,7 +28,8 @@ public struct ControllerLoop: Sendable {
         public var journal: JournalEntry?
         /// Hand the journal's buffer to its writer now (notices at once, routine steps batched).
         public var flushJournal = false
-        /// Start-up is over: stop reading back this controller's own retained topics.
+        /// Start-up is over: stop reading back this controller's own retained topics (before
+        /// publishing this step, whose state would otherwise come back as an input).
         public var unsubscribeOwnTopics = false
         /// Operator notices (log at notice level).
         public var notes: [String] = []

@@ -52,6 +52,7 @@ struct ControllerServiceTests {
             transport.connect()
             await Self.advance(clock, by: .milliseconds(200), steps: 6)  // past the 1 s start-up window
             #expect(!transport.subscriptions.contains(topics.commandFilter), "own topics dropped after start-up")
+            #expect(transport.published.contains { $0.message.topic == topics.state }, "the first decision's state is out")
 
             transport.deliver(try HashPricePayload(ts: clock.now, usdPerTHDay: 0.06).encode(), on: topics.hashPrice)
             let interval = Timestamp(millisecondsSinceEpoch: (clock.now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
@@ -59,6 +60,12 @@ struct ControllerServiceTests {
             transport.deliver(Array("{\"price\": 5000".utf8), on: topics.price)
             await Self.waitUntil { transport.published.contains { $0.message.topic == topics.rejected } }
 
+            // Only the malformed price was refused: the controller's own state, published as start-up
+            // ended, did not come back to it as an input (it unsubscribes before publishing).
+            let refused = transport.published.filter { $0.message.topic == topics.rejected }.compactMap {
+                try? RejectedPayload(decoding: $0.message.payload)
+            }
+            #expect(refused.map(\.kind) == [.malformed], "\(refused.map(\.reason))")
             let commands = transport.published.filter { $0.message.topic.hasSuffix("/command") }
             #expect(commands.count == 3, "one command per group")
             let s19 = try #require(commands.first { $0.message.topic == topics.command(group: "s19jpro") })

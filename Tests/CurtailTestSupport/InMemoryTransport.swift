@@ -3,7 +3,9 @@ public import CurtailMQTT
 import Synchronization
 
 /// A broker connection in memory for the controller service under test: the test delivers
-/// messages and connection events, and reads what the controller published, in order.
+/// messages and connection events, and reads what the controller published, in order. Like a
+/// broker, it delivers a publish back to the publisher when it matches one of its subscriptions
+/// (MQTT's default, no "no local").
 public final class InMemoryTransport: ControllerTransport, Sendable {
     /// One published message.
     public struct Published: Sendable, Hashable {
@@ -76,8 +78,12 @@ public final class InMemoryTransport: ControllerTransport, Sendable {
 
     public func enqueue(_ message: OutgoingMessage, expiry: Duration?) throws {
         let published = Published(message: message, expiry: expiry)
-        state.withLock { $0.published.append(published) }
+        let echo = state.withLock { state in
+            state.published.append(published)
+            return state.subscriptions.contains { Topic.matches(message.topic, filter: $0) }
+        }
         publicationSink.yield(published)
+        if echo { deliver(message.payload, on: message.topic, retain: false) }
     }
 
     public func publishAndWait(_ message: OutgoingMessage) async throws {
