@@ -150,10 +150,10 @@ extension ControllerCore {
         }
     }
 
-    private mutating func applyTelemetry(_ report: GroupTelemetry, group g: Int, at now: Timestamp) -> InputOutcome {
-        if let last = telemetry[g], report.time <= last.time {
+    private mutating func applyTelemetry(_ report: TelemetryPayload, group g: Int, at now: Timestamp) -> InputOutcome {
+        if let last = telemetry[g], report.ts <= last.ts {
             if report == last { return .duplicate }
-            return .outOfOrder("telemetry of \(site.groups[g].name) stamped \(report.time) is not newer than \(last.time)")
+            return .outOfOrder("telemetry of \(site.groups[g].name) stamped \(report.ts) is not newer than \(last.ts)")
         }
         telemetry[g] = report
         recordCompliance(at: now)

@@ -54,7 +54,7 @@ public struct ControllerCore: Sendable {
     var book = ObligationBook()
     /// The under-frequency relay.
     var relay: UnderFrequencyRelay
-    var telemetry: [GroupTelemetry?]
+    var telemetry: [TelemetryPayload?]
     var meter: (kilowatts: Double, at: Timestamp)?
     private var brokerLostSince: Timestamp?
     var restoredCommands = false
@@ -368,7 +368,7 @@ public struct ControllerCore: Sendable {
         if let meter, meter.at.duration(to: now) <= freshness { return meter.kilowatts / 1000 }
         var total = 0.0
         for report in telemetry {
-            guard let report, report.time.duration(to: now) <= freshness else { return nil }
+            guard let report, report.ts.duration(to: now) <= freshness else { return nil }
             total += report.powerKW
         }
         return telemetry.isEmpty ? nil : total / 1000
@@ -383,7 +383,7 @@ public struct ControllerCore: Sendable {
     }
 
     /// The latest telemetry of group `g`.
-    public func telemetry(group g: Int) -> GroupTelemetry? { telemetry[g] }
+    public func telemetry(group g: Int) -> TelemetryPayload? { telemetry[g] }
 
     // MARK: - Messages
 

@@ -148,11 +148,11 @@ public struct InboundDecoder: Sendable {
         }
     }
 
-    private func telemetry(_ payload: [UInt8], group g: Int, _ now: Timestamp) throws(Rejection) -> GroupTelemetry {
+    private func telemetry(_ payload: [UInt8], group g: Int, _ now: Timestamp) throws(Rejection) -> TelemetryPayload {
         let group = site.groups[g]
         let what = "telemetry of group \(group.name)"
         let report = try TelemetryPayload(decoding: payload, what: what)
-        let time = try checked(report.ts, "telemetry ts", now, maximumAge.telemetry)
+        _ = try checked(report.ts, "telemetry ts", now, maximumAge.telemetry)
         let limitKW = max(group.nameplatePower.kilowatts * 1.5, 1)
         let limitTH = group.model.nominalHashrate.value * Double(group.count) * 2
         guard report.powerKW <= limitKW else {
@@ -164,13 +164,7 @@ public struct InboundDecoder: Sendable {
         guard report.minersRunning <= group.count else {
             throw Rejection(.outOfRange, "\(what): 'miners_running' = \(report.minersRunning) is more than the group's \(group.count) miners")
         }
-        return GroupTelemetry(
-            time: time,
-            powerKW: report.powerKW,
-            hashrateTH: report.hashrateTH,
-            minersRunning: report.minersRunning,
-            appliedSeq: report.appliedSeq
-        )
+        return report
     }
 
     private func command(_ payload: [UInt8], group g: Int) throws(Rejection) -> CommandPayload {

@@ -15,32 +15,14 @@ public enum InboundSignal: Sendable, Equatable {
     case eea(level: Int)
     case frequency(hz: Double, at: Timestamp)
     case hashPrice(USDPerTerahashDay, at: Timestamp)
-    /// A group's telemetry (group index in site order).
-    case telemetry(group: Int, GroupTelemetry)
+    /// A group's telemetry (group index in site order), its time checked.
+    case telemetry(group: Int, TelemetryPayload)
     /// The site meter.
     case meter(kilowatts: Double, at: Timestamp)
     /// A command this controller published before (read back from the broker at start-up).
     case retainedCommand(group: Int, CommandPayload)
     /// The state this controller published before (read back at start-up).
     case retainedState(RetainedState)
-}
-
-/// What a miner controller reports.
-public struct GroupTelemetry: Hashable, Sendable {
-    public var time: Timestamp
-    public var powerKW: Double
-    public var hashrateTH: Double
-    public var minersRunning: Int
-    /// The `seq` of the last command it applied.
-    public var appliedSeq: Int64
-
-    public init(time: Timestamp, powerKW: Double, hashrateTH: Double, minersRunning: Int, appliedSeq: Int64) {
-        self.time = time
-        self.powerKW = powerKW
-        self.hashrateTH = hashrateTH
-        self.minersRunning = minersRunning
-        self.appliedSeq = appliedSeq
-    }
 }
 
 /// The parts of a previously published state that a restarted controller resumes from.
