@@ -19,7 +19,7 @@ public enum IntervalTable: Sendable {
             line += "," + fixed(d.policyMW[k], 4) + "," + fixed(d.alwaysOnMW[k], 4) + "," + fixed(k < d.oracleMW.count ? d.oracleMW[k] : .nan, 4)
             line += "," + fixed(d.policyProfit[k], 2) + "," + fixed(d.alwaysOnProfit[k], 2)
             line += "," + fixed(k < d.oracleProfit.count ? d.oracleProfit[k] : .nan, 2)
-            line += "," + d.rules[k] + "," + d.constraints[k].replacingCommas
+            line += "," + d.rules[k] + "," + d.constraints[k].commasAsSemicolons
             for running in d.running[k] { line += ",\(running)" }
             out += line + "\n"
         }
@@ -35,5 +35,6 @@ public enum IntervalTable: Sendable {
 }
 
 extension String {
-    var replacingCommas: String { String(map { $0 == "," ? ";" : $0 }) }
+    /// A list inside one CSV field: its commas become semicolons.
+    var commasAsSemicolons: String { String(map { $0 == "," ? ";" : $0 }) }
 }

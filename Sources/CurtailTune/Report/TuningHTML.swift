@@ -67,7 +67,7 @@ public enum TuningHTML: Sendable {
         let xSpan = max(axis.range.upperBound - xLow, 1e-12)
         func x(_ value: Double) -> Double { left + (width - left - right) * (value - xLow) / xSpan }
         func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (max(value, low) - low) / (high - low)) }
-        func f(_ v: Double) -> String { Number.grouped(v, 1).replacingCommas }
+        func f(_ v: Double) -> String { Number.grouped(v, 1).withoutThousandsSeparators }
 
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">"
         for i in 0...4 {
@@ -109,5 +109,5 @@ public enum TuningHTML: Sendable {
 
 extension String {
     /// Without thousands separators (for SVG coordinates).
-    var replacingCommas: String { filter { $0 != "," } }
+    var withoutThousandsSeparators: String { filter { $0 != "," } }
 }
