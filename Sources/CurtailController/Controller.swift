@@ -155,10 +155,8 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
                 perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, core: loop.core, now: now)
             }
 
-            // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay.
-            if let journal {
-                do { try journal.sync() } catch { logger.error("the audit journal could not be written at shutdown: \(error)") }
-            }
+            // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay (and
+            // the journal is synced on the way out, below).
             if transport.isConnected { try? await transport.publishAndWait(loop.core.offlineStatus) }
             logger.info("controller stopped; last commands left in place until they expire", metadata: site)
             group.cancelAll()
