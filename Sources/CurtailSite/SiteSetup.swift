@@ -50,9 +50,6 @@ public struct SiteSetup: Sendable {
     /// The site.
     public var site: Site { settings.site }
 
-    /// The site's topics.
-    public var topics: ControllerTopics { ControllerTopics(settings: settings) }
-
     /// The controller's configuration: site, policy, overrides, topics and `controller:` timing.
     public var controllerConfiguration: ControllerConfiguration {
         ControllerConfiguration(settings: settings, policy: policy, parameters: parameters)

@@ -24,9 +24,15 @@ struct ControllerServiceTests {
         await waitUntil { clock.sleepers > 0 }
     }
 
-    /// Yields until `condition` holds (bounded: about 10,000 scheduler turns).
+    /// Waits until `condition` holds: the service runs on other threads, so however busy the
+    /// machine, this waits for it rather than for a number of scheduler turns. The 30 s bound
+    /// only stops a broken test; the assertions after it say what went wrong.
     static func waitUntil(_ condition: () -> Bool) async {
-        for _ in 0..<10_000 where !condition() { await Task.yield() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition(), ContinuousClock.now < deadline {
+            await Task.yield()
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test("start-up window, a price and a refusal: commands out in one burst, metrics through the injected factory")

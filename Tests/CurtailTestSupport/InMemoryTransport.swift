@@ -37,12 +37,6 @@ public final class InMemoryTransport: ControllerTransport, Sendable {
         eventSink.yield(.connected(sessionPresent: true))
     }
 
-    /// Drops the connection (the controller sees `.disconnected`).
-    public func disconnect() {
-        state.withLock { $0.connected = false }
-        eventSink.yield(.disconnected(reason: "test"))
-    }
-
     /// Delivers a message to the controller.
     public func deliver(_ payload: [UInt8], on topic: String, retain: Bool = false) {
         messageSink.yield(MQTTMessage(topic: topic, payload: payload, qos: .atLeastOnce, retain: retain))

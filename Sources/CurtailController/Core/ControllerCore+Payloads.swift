@@ -52,24 +52,7 @@ extension ControllerCore {
                 appliedSeq: report?.appliedSeq
             )
         }
-        let active = obligations.values.sorted { $0.event.start < $1.event.start }.map { o in
-            StatePayload.Event(
-                id: o.event.id,
-                program: o.event.program,
-                start: o.event.start,
-                end: o.event.end,
-                targetMW: Self.rounded(o.targetMW) ?? 0,
-                baselineMW: Self.rounded(o.baselineMW) ?? 0,
-                acknowledgedAt: o.acknowledgedAt,
-                reachedAt: o.reachedAt,
-                measuredMWSeconds: o.measuredMWSeconds,
-                measuredSeconds: o.measuredSeconds,
-                wholeMWSeconds: o.wholeMWSeconds,
-                wholeSeconds: o.wholeSeconds,
-                reachedMWSeconds: o.reachedMWSeconds,
-                reachedSeconds: o.reachedSeconds
-            )
-        }
+        let active = obligations.values.sorted { $0.event.start < $1.event.start }.map(StatePayload.Event.init)
         let targetKW = commands.compactMap { $0?.targetKW }.reduce(0, +)
         return StatePayload(
             ts: now,

@@ -16,6 +16,8 @@ public struct ObligationBook: Sendable {
     public private(set) var obligations: [String: Obligation] = [:]
     /// Cancelled or ended ids, with the time after which they can be forgotten.
     public private(set) var closed: [String: Timestamp] = [:]
+    /// The earliest of those times: ``prune(at:)`` does nothing before it (it runs every decision).
+    private var nextForget: Timestamp?
 
     public init() {}
 
@@ -34,7 +36,9 @@ public struct ObligationBook: Sendable {
     public mutating func close(_ id: String, at now: Timestamp) -> Obligation? {
         let obligation = obligations.removeValue(forKey: id)
         let forgetAfter = obligation?.event.end ?? now.advanced(by: Self.unknownCancellationHorizon)
-        closed[id] = max(closed[id] ?? forgetAfter, forgetAfter)
+        let forget = max(closed[id] ?? forgetAfter, forgetAfter)
+        closed[id] = forget
+        nextForget = min(nextForget ?? forget, forget)
         return obligation
     }
 
@@ -47,8 +51,9 @@ public struct ObligationBook: Sendable {
 
     /// Forgets closed ids whose time has passed.
     public mutating func prune(at now: Timestamp) {
-        guard !closed.isEmpty else { return }
+        guard let due = nextForget, due <= now else { return }
         closed = closed.filter { $0.value > now }
+        nextForget = closed.values.min()
     }
 
     /// Ids of obligations whose event has ended at `now`.

@@ -177,23 +177,7 @@ public struct InboundDecoder: Sendable {
 
     private func state(_ payload: [UInt8]) throws(Rejection) -> RetainedState {
         let state = try StatePayload(decoding: payload)
-        let obligations = state.activeEvents.map { e in
-            var obligation = Obligation(
-                event: GridEvent(id: e.id, program: e.program, start: e.start, end: e.end, target: .maximum(Megawatts(e.targetMW))),
-                responseSeconds: GridProgram.named(e.program)?.responseSeconds ?? 600,
-                baselineMW: e.baselineMW,
-                targetMW: e.targetMW,
-                acknowledgedAt: e.acknowledgedAt
-            )
-            obligation.reachedAt = e.reachedAt
-            obligation.measuredMWSeconds = e.measuredMWSeconds
-            obligation.measuredSeconds = e.measuredSeconds
-            obligation.wholeMWSeconds = e.wholeMWSeconds
-            obligation.wholeSeconds = e.wholeSeconds
-            obligation.reachedMWSeconds = e.reachedMWSeconds
-            obligation.reachedSeconds = e.reachedSeconds
-            return obligation
-        }
+        let obligations = state.activeEvents.map(Obligation.init(resuming:))
         return RetainedState(seq: state.seq, obligations: obligations, time: state.ts)
     }
 }

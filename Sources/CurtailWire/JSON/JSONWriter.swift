@@ -166,7 +166,8 @@ public struct JSONWriter: Sendable {
 
     /// `value` rounded to `places` decimals (0–5).
     public static func rounded(_ value: Double, _ places: Int) -> Double {
-        let scale = [1.0, 10, 100, 1000, 10_000, 100_000][min(max(places, 0), 5)]
+        var scale = 1.0
+        for _ in 0..<min(max(places, 0), 5) { scale *= 10 }
         return (value * scale).rounded() / scale
     }
 
