@@ -97,6 +97,10 @@ public final class AuditLog: ControllerJournal, Sendable {
                     """
             )
         }
+        // v2: the fencing term of each command (0 for commands recorded before leases).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE commands ADD COLUMN term INTEGER NOT NULL DEFAULT 0")
+        }
         try migrator.migrate(pool)
         return pool
     }
@@ -176,19 +180,19 @@ public final class AuditLog: ControllerJournal, Sendable {
         }
         if !entry.commands.isEmpty {
             // One statement for all the step's commands (a price signal can change every group).
-            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: entry.commands.count).joined(separator: ", ")
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: entry.commands.count).joined(separator: ", ")
             var values: [any DatabaseValueConvertible] = []
-            values.reserveCapacity(entry.commands.count * 9)
+            values.reserveCapacity(entry.commands.count * 10)
             for (group, c) in entry.commands {
                 values +=
                     [
                         c.seq, ts, group, c.issuedAt.millisecondsSinceEpoch, c.expiresAt.millisecondsSinceEpoch, c.minersRunning, c.powerTargetW,
-                        c.targetKW, c.reason,
+                        c.targetKW, c.reason, c.term,
                     ] as [any DatabaseValueConvertible]
             }
             try db.cachedStatement(
                 sql:
-                    "INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason) VALUES \(rows)"
+                    "INSERT OR REPLACE INTO commands (seq, ts, grp, issued_at, expires_at, miners_running, power_target_w, target_kw, reason, term) VALUES \(rows)"
             ).execute(arguments: StatementArguments(values))
         }
         for obligation in entry.obligations { try upsert(obligation, status: nil, ts, db) }
@@ -234,6 +238,7 @@ public final class AuditLog: ControllerJournal, Sendable {
             return try pool.read { db in
                 var recovery = JournalRecovery()
                 recovery.seq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM commands") ?? 0
+                recovery.term = try Int64.fetchOne(db, sql: "SELECT MAX(term) FROM commands") ?? 0
                 // The newest command of each group: walk back from the newest (no index on groups,
                 // which would cost every insert); a live command is never older than its lifetime.
                 let groups =
@@ -244,6 +249,7 @@ public final class AuditLog: ControllerJournal, Sendable {
                     guard recovery.commands[group] == nil else { continue }
                     recovery.commands[group] = CommandPayload(
                         seq: row["seq"],
+                        term: row["term"],
                         issuedAt: Timestamp(millisecondsSinceEpoch: row["issued_at"]),
                         expiresAt: Timestamp(millisecondsSinceEpoch: row["expires_at"]),
                         minersRunning: row["miners_running"],

@@ -10,15 +10,21 @@ public import ServiceLifecycle
 /// The live controller: a swift-service-lifecycle ``Service`` that connects to the broker,
 /// feeds every input to a ``ControllerCore`` and publishes what it answers.
 ///
-/// - Subscribes (QoS 1, persistent session under a stable client id) to price, events, alerts,
-///   frequency, hash price, group telemetry and the site meter.
-/// - At start-up also reads back its own retained commands and state for `restoreWindow`
-///   (wall time), so a restarted controller resumes the same targets, `seq` and obligations
-///   instead of starting from scratch; then unsubscribes from them.
-/// - Decides on every relevant input and every `decisionInterval` (clock time).
-/// - Publishes retained `online` on every connection, with retained `offline` as the will;
-///   on graceful shutdown publishes `offline` and disconnects, leaving the last commands
-///   retained: miner controllers keep them until they expire, then fall back to their safe state.
+/// - Subscribes (QoS 1, persistent session under a client id unique to this instance) to price,
+///   events, alerts, frequency, hash price, group telemetry, the site meter and the site's
+///   lease record (`controller/leader`).
+/// - Holds the site through a ``LeaderLease``: at start-up it reads the retained lease record
+///   and the site's retained commands and state for `restoreWindow` (wall time); if another
+///   controller holds a live lease it stands by, else it claims the lease with a higher term.
+///   In standby it follows the site (the active controller's commands, state and event reports,
+///   and every input) and publishes nothing; when the active one's lease lapses it takes over
+///   where it left off. While active it stops following its own topics.
+/// - While active: decides on every relevant input and every `decisionInterval` (clock time);
+///   stamps its term on every command; publishes retained `online` when it takes charge and on
+///   every connection (the will of every instance is a retained `offline`); on graceful shutdown
+///   releases the lease, publishes `offline` and disconnects, leaving the last commands
+///   retained: a standby takes over at once; without one the miner controllers keep them until
+///   they expire, then fall back to their safe state.
 /// - With a ``journal``, every input, decision and command is recorded as it is published: the
 ///   step's messages go to the MQTT client first, then its record is appended; notices are
 ///   flushed to the database's writer thread at once, routine steps batched for up to 50 ms;
@@ -37,8 +43,11 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
     public let wallClock: W
     /// Where decisions, notices and refusals are logged.
     public let logger: Logger
-    /// How long to read back retained commands and state after the first connection (wall time).
+    /// How long to read back the retained lease record, commands and state after the first
+    /// connection before claiming or standing by (wall time).
     public var restoreWindow: Duration
+    /// This instance's name in the lease record: its MQTT client id, unique per instance.
+    public let identity: String
     /// The audit journal: every input, decision and command is appended as it is published
     /// (after the messages are handed to the MQTT client), and start-up resumes from it.
     /// `nil`: no journal (the demo, tests).
@@ -51,9 +60,15 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
     /// Creates the controller over `transport`; nothing connects until ``run()``.
     ///
     /// - Throws: ``ControllerError`` when the policy does not fit the site.
-    public init(configuration: ControllerConfiguration, transport: any ControllerTransport, clock: C, wallClock: W, logger: Logger)
-        throws(ControllerError)
-    {
+    public init(
+        configuration: ControllerConfiguration,
+        transport: any ControllerTransport,
+        identity: String,
+        clock: C,
+        wallClock: W,
+        logger: Logger
+    ) throws(ControllerError) {
+        guard !identity.isEmpty else { throw ControllerError("the controller needs a non-empty instance name (its MQTT client id)") }
         do {
             _ = try ControllerCore(configuration: configuration)
         } catch {
@@ -61,6 +76,7 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         }
         self.configuration = configuration
         self.transport = transport
+        self.identity = identity
         self.clock = clock
         self.wallClock = wallClock
         self.logger = logger
@@ -71,7 +87,8 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
     }
 
     /// The MQTT configuration the controller needs: a persistent session (a stable, non-empty
-    /// client id is required) and a retained `offline` on the status topic as the will.
+    /// client id, unique to this instance, is required) and a retained `offline` on the status
+    /// topic as the will.
     ///
     /// - Throws: ``ControllerError`` when the client id is empty.
     public static func mqtt(_ mqtt: MQTTConfiguration, topics: ControllerTopics) throws(ControllerError) -> MQTTConfiguration {
@@ -95,10 +112,17 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         let transport = self.transport
         var configuration = self.configuration
         configuration.transitAllowance = .milliseconds(Int64(250 * clock.rate))
-        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: restoreWindow, journaling: journal != nil)
+        let lease = LeaderLease(
+            identity: identity,
+            settings: .init(lease: configuration.lease, rate: clock.rate, observeWindow: restoreWindow)
+        )
+        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), lease: lease, journaling: journal != nil)
         let topics = configuration.topics
-        let inputs = [topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice, topics.telemetryFilter, topics.meter]
-        let own = [topics.state, topics.commandFilter]
+        let inputs = [
+            topics.leader, topics.status, topics.price, topics.events, topics.alerts, topics.frequency, topics.hashPrice,
+            topics.telemetryFilter, topics.meter,
+        ]
+        let own = [topics.state, topics.commandFilter, topics.eventReportFilter]
         var metrics = ControllerMetrics(groups: configuration.site.groups.map(\.name), factory: metricsFactory)
         var rejectionLog = OncePerMinuteLog()
         var problems = OncePerMinuteLog()
@@ -112,7 +136,10 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         }
         logger.info(
             "controller starting",
-            metadata: ["site.id": "\(configuration.site.id)", "policy": "\(configuration.policy.name)", "clock.rate": "\(clock.rate)"]
+            metadata: [
+                "site.id": "\(configuration.site.id)", "policy": "\(configuration.policy.name)", "clock.rate": "\(clock.rate)",
+                "instance": "\(identity)", "lease": "\(configuration.lease)",
+            ]
         )
         let origin = wallClock.now
         defer {
@@ -152,13 +179,24 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
                     // Before publishing: the state this step publishes must not come back as an input.
                     for filter in own { try? await transport.unsubscribe(from: filter) }
                 }
-                perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, core: loop.core, now: now)
+                if effects.subscribeOwnTopics {
+                    for filter in own { try? await transport.subscribe(filter) }
+                }
+                perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, loop: loop, now: now)
             }
 
-            // Graceful shutdown: say so, then disconnect cleanly. The retained commands stay (and
-            // the journal is synced on the way out, below).
-            if transport.isConnected { try? await transport.publishAndWait(loop.core.offlineStatus) }
-            logger.info("controller stopped; last commands left in place until they expire", metadata: site)
+            // Graceful shutdown: the active controller releases its lease and says so, then
+            // disconnects cleanly. The retained commands stay (and the journal is synced on the
+            // way out, below).
+            let farewell = loop.shutdown(now: clock.now)
+            if transport.isConnected {
+                for message in farewell { try? await transport.publishAndWait(message) }
+            }
+            if farewell.isEmpty {
+                logger.info("controller stopped (standby)", metadata: site)
+            } else {
+                logger.info("controller stopped; lease released, last commands left in place until they expire", metadata: site)
+            }
             group.cancelAll()
             try await group.waitForAll()
         }
@@ -171,9 +209,14 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         metrics: inout ControllerMetrics,
         rejectionLog: inout OncePerMinuteLog,
         problems: inout OncePerMinuteLog,
-        core: ControllerCore,
+        loop: ControllerLoop,
         now: Timestamp
     ) {
+        let core = loop.core
+        if let role = effects.role {
+            health?.update(role: role, term: loop.lease.term, leader: loop.lease.current?.holder)
+            metrics.lease(role: role, term: loop.lease.term)
+        }
         if let connected = effects.connection {
             health?.update(connected: connected)
             if connected {
@@ -182,7 +225,6 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
                 logger.warning("broker connection lost; reconnecting")
             }
         }
-        if effects.restoreEnded { health?.update(restoring: false) }
         if effects.publish.count > 1 {
             transport.burst { for message in effects.publish { enqueue(message, on: transport) } }
         } else {
@@ -206,7 +248,7 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         if effects.decided {
             metrics.decided(commands: effects.commandsIssued, core: core, at: now)
             let failsafes = core.decision.constraints.intersection([.stalePrice, .brokerLost])
-            health?.update(restoring: false, decidedAt: wallNow, failsafe: .some(failsafes.isEmpty ? nil : "\(failsafes)"))
+            health?.update(decidedAt: wallNow, failsafe: .some(failsafes.isEmpty ? nil : "\(failsafes)"))
         }
     }
 
@@ -224,12 +266,20 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
 
 extension Controller where W == ContinuousClock {
     /// A controller on a real broker connection: an ``MQTTClient`` made from `mqtt` (made a
-    /// persistent session with `offline` as its will) and the continuous wall clock.
+    /// persistent session with `offline` as its will), named in the lease by its client id, and
+    /// the continuous wall clock.
     ///
     /// - Throws: ``ControllerError`` when the policy does not fit the site or the client id is
     ///   empty, ``MQTTError`` when the MQTT configuration is invalid.
     public init(configuration: ControllerConfiguration, mqtt: MQTTConfiguration, clock: C, logger: Logger) throws {
         let client = try MQTTClient(configuration: try Controller.mqtt(mqtt, topics: configuration.topics), logger: logger)
-        try self.init(configuration: configuration, transport: client, clock: clock, wallClock: ContinuousClock(), logger: logger)
+        try self.init(
+            configuration: configuration,
+            transport: client,
+            identity: mqtt.clientID,
+            clock: clock,
+            wallClock: ContinuousClock(),
+            logger: logger
+        )
     }
 }

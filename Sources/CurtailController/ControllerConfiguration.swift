@@ -31,6 +31,9 @@ public struct ControllerConfiguration: Sendable {
     public var transitAllowance: Duration = .zero
     /// Telemetry older than this no longer counts as the group's measured load.
     public var telemetryFreshness: Duration
+    /// How long the site's lease lasts unless renewed (wall time): a standby takes over about
+    /// this long after the active controller dies (``LeaderLease``).
+    public var lease: Duration = .seconds(15)
 
     /// The under-frequency relay: shed `shedMW` (the whole site when `nil`) as soon as frequency
     /// falls below `tripHz`; release once it has stayed at or above `recoverHz` for `recoverAfter`.

@@ -1,12 +1,15 @@
 import Synchronization
 
-/// What `/healthz` reports about a running ``Controller``: connected to the broker and deciding.
+/// What `/healthz` reports about a running ``Controller``: connected to the broker and deciding
+/// (active), or following the active controller (standby).
 ///
 /// The controller updates it; an HTTP handler reads ``check(at:)`` from any thread.
 public final class ControllerHealth: Sendable {
     private struct State {
         var connected = false
-        var restoring = true
+        var role: LeaderLease.Role = .starting
+        var term: Int64 = 0
+        var leader: String?
         var lastDecision: ContinuousClock.Instant?
         var failsafe: String?
     }
@@ -19,24 +22,38 @@ public final class ControllerHealth: Sendable {
         self.maximumSilence = maximumSilence
     }
 
-    func update(connected: Bool? = nil, restoring: Bool? = nil, decidedAt: ContinuousClock.Instant? = nil, failsafe: String?? = nil) {
+    func update(role: LeaderLease.Role, term: Int64, leader: String?) {
+        state.withLock {
+            $0.role = role
+            $0.term = term
+            $0.leader = leader
+            if role != .active { $0.lastDecision = nil }
+        }
+    }
+
+    func update(connected: Bool? = nil, decidedAt: ContinuousClock.Instant? = nil, failsafe: String?? = nil) {
         state.withLock {
             if let connected { $0.connected = connected }
-            if let restoring { $0.restoring = restoring }
             if let decidedAt { $0.lastDecision = decidedAt }
             if let failsafe { $0.failsafe = failsafe }
         }
     }
 
-    /// Healthy when connected, past start-up and deciding; the detail says which failed, and any
+    /// Healthy when connected and either active and deciding, or standing by (following the
+    /// active controller, ready to take over); the detail says which, or what failed, and any
     /// failsafe in force.
     public func check(at now: ContinuousClock.Instant = .now) -> (healthy: Bool, detail: String) {
         let s = state.withLock { $0 }
         if !s.connected { return (false, "not connected to the MQTT broker") }
-        if s.restoring { return (false, "starting: reading back retained commands and state") }
-        guard let last = s.lastDecision else { return (false, "no decision yet") }
+        switch s.role {
+        case .starting: return (false, "starting: reading back the lease record, retained commands and state")
+        case .claiming: return (false, "claiming the site's lease (term \(s.term))")
+        case .standby: return (true, "standby: following \(s.leader ?? "the active controller"); takes over if its lease lapses")
+        case .active: break
+        }
+        guard let last = s.lastDecision else { return (false, "active (term \(s.term)); no decision yet") }
         let silence = last.duration(to: now)
-        if silence > maximumSilence { return (false, "no decision for \(silence)") }
-        return (true, s.failsafe.map { "deciding; failsafe in force: \($0)" } ?? "connected and deciding")
+        if silence > maximumSilence { return (false, "active (term \(s.term)); no decision for \(silence)") }
+        return (true, "active (term \(s.term)): " + (s.failsafe.map { "deciding; failsafe in force: \($0)" } ?? "connected and deciding"))
     }
 }

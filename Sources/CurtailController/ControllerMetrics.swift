@@ -16,6 +16,9 @@ struct ControllerMetrics {
     private let siteMeasured: Gauge
     private let groupTarget: [Gauge]
     private let groupMeasured: [Gauge]
+    private let active: Gauge
+    private let term: Gauge
+    private let leaseChanges: Counter
 
     init(groups: [String], factory: any MetricsFactory) {
         self.factory = factory
@@ -28,6 +31,16 @@ struct ControllerMetrics {
         siteMeasured = Gauge(label: "curtail_site_measured_mw", factory: factory)
         groupTarget = groups.map { Gauge(label: "curtail_group_target_kw", dimensions: [("group", $0)], factory: factory) }
         groupMeasured = groups.map { Gauge(label: "curtail_group_measured_kw", dimensions: [("group", $0)], factory: factory) }
+        active = Gauge(label: "curtail_controller_active", factory: factory)
+        term = Gauge(label: "curtail_controller_term", factory: factory)
+        leaseChanges = Counter(label: "curtail_lease_changes_total", factory: factory)
+    }
+
+    /// The lease role changed: 1 while active, the term held, one more change.
+    func lease(role: LeaderLease.Role, term held: Int64) {
+        active.record(role == .active ? 1 : 0)
+        term.record(Double(held))
+        leaseChanges.increment()
     }
 
     func journalFailed() { journalFailures.increment() }

@@ -3,7 +3,7 @@
 /// Defaults follow the MQTT contract: `grid/{market}/{node}/price`, `grid/{market}/events`,
 /// `grid/{market}/alerts`, `grid/{market}/frequency`, `mining/hashprice`, and under
 /// `site/{site}/`: `groups/{group}/telemetry`, `groups/{group}/command`, `meter`, `state`,
-/// `events/{id}/report`, `rejected`, `controller/status`.
+/// `events/{id}/report`, `rejected`, `controller/status`, `controller/leader`.
 public struct ControllerTopics: Hashable, Sendable {
     /// `grid/{market}/{node}/price`.
     public var price: String
@@ -46,6 +46,10 @@ public struct ControllerTopics: Hashable, Sendable {
     public var rejected: String { "\(siteBase)/rejected" }
     /// `online`/`offline`, retained, and the will: `site/{site}/controller/status`.
     public var status: String { "\(siteBase)/controller/status" }
+    /// The lease record, retained: `site/{site}/controller/leader`.
+    public var leader: String { "\(siteBase)/controller/leader" }
+    /// Every event report: `site/{site}/events/+/report` (a standby follows the active's).
+    public var eventReportFilter: String { "\(siteBase)/events/+/report" }
 
     /// A group's telemetry topic.
     public func telemetry(group: String) -> String { "\(siteBase)/groups/\(group)/telemetry" }

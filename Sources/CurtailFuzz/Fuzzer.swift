@@ -48,7 +48,7 @@ public struct Fuzzer: Sendable {
         let now = Timestamp(iso8601: "2023-09-06T15:00:00Z")!
         var core = try? ControllerCore(configuration: configuration)
         _ = core?.connectionRestored(at: now)
-        _ = core?.finishRestore(at: now)
+        _ = core?.takeCharge(term: 1, at: now)
         let t = configuration.topics
         let group = configuration.site.groups[0].name
         // Valid payloads of every kind, built through the wire types, as seeds for the mutations.
@@ -123,7 +123,7 @@ public struct Fuzzer: Sendable {
             if report.inputs % 5000 == 0 {
                 core = try? ControllerCore(configuration: configuration)
                 _ = core?.connectionRestored(at: now)
-                _ = core?.finishRestore(at: now)
+                _ = core?.takeCharge(term: 1, at: now)
             }
         }
         return report

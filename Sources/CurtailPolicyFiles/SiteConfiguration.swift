@@ -71,6 +71,10 @@ public struct SiteConfiguration: Sendable {
         public var underFrequencyRecoverHz: Double
         /// ... for this long.
         public var underFrequencyRecoverAfter: Double
+        /// How long the site's controller lease lasts unless renewed (wall-clock seconds, also
+        /// under a simulated clock): a standby takes over about this long after the active
+        /// controller dies.
+        public var lease: Double = 15
 
         public init(
             decisionInterval: Double = 5,

@@ -13,7 +13,7 @@ public enum SiteFile: Sendable {
     ]
     static let controllerKeys = [
         "decision_interval", "command_ttl", "under_frequency_trip_hz", "under_frequency_shed_mw", "under_frequency_recover_hz",
-        "under_frequency_recover_after",
+        "under_frequency_recover_after", "lease",
     ]
     static let groupKeys = [
         "name", "model", "count", "firmware", "profiles_w", "min_power_w", "max_power_w", "hashrate_th", "power_w", "sleep_w", "curve",
@@ -145,6 +145,9 @@ public enum SiteFile: Sendable {
         }
         if let n = map["command_ttl"], let seconds = r.duration(n, "controller.command_ttl") {
             if (30...3600).contains(seconds) { settings.commandLifetime = seconds } else { r.report(n, "controller.command_ttl must be 30s...1h") }
+        }
+        if let n = map["lease"], let seconds = r.duration(n, "controller.lease") {
+            if (1...300).contains(seconds) { settings.lease = seconds } else { r.report(n, "controller.lease must be 1s...5m") }
         }
         if let n = map["under_frequency_trip_hz"] {
             if case .scalar(let scalar) = n, scalar.string == "off" {

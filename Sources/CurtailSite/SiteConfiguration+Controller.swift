@@ -38,5 +38,6 @@ extension ControllerConfiguration {
                 )
             }
         )
+        lease = .milliseconds(Int64(c.lease * 1000))
     }
 }

@@ -3,22 +3,34 @@ public import CurtailMQTT
 import CurtailPolicyFiles
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension SiteSetup {
     /// The broker connection from the site file's `mqtt:` section: the address (or `broker`),
-    /// the client id, TLS files, credentials (the password from `password_file`, else from
+    /// the client id (`mqtt.client_id`, else ``defaultClientID(site:host:instance:)`` for
+    /// `instance`), TLS files, credentials (the password from `password_file`, else from
     /// `CURTAIL_MQTT_PASSWORD` in `environment`), and the `require_tls` check.
     ///
     /// - Throws: ``SiteSetupError/invalid(_:)`` for an unreadable address or password file, TLS
     ///   files without `mqtts://`, or `require_tls` without TLS or credentials.
     public func mqttConfiguration(
         broker: String? = nil,
+        instance: String = "1",
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(SiteSetupError) -> MQTTConfiguration {
         let m = settings.mqtt
         let url = broker ?? m.broker
         var mqtt: MQTTConfiguration
         do {
-            mqtt = try MQTTConfiguration(url: url, clientID: m.clientID ?? "curtail-\(site.id)", cleanSession: false)
+            mqtt = try MQTTConfiguration(
+                url: url,
+                clientID: m.clientID ?? Self.defaultClientID(site: site.id, instance: instance),
+                cleanSession: false
+            )
         } catch {
             throw .invalid("\(error)")
         }
@@ -55,5 +67,22 @@ extension SiteSetup {
             }
         }
         return mqtt
+    }
+
+    /// `curtail-{site}-{host}-{instance}`: unique per controller process (two on one site never
+    /// take each other's broker session) and stable across restarts of the same instance (the
+    /// persistent session survives). Characters other than letters, digits, `.`, `_` and `-` in
+    /// the host name become `-`.
+    public static func defaultClientID(site: String, host: String = hostName(), instance: String) -> String {
+        "curtail-\(site)-\(host)-\(instance)"
+    }
+
+    /// This machine's host name, for client ids.
+    public static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let cleaned = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" })
+        return cleaned.isEmpty ? "host" : cleaned
     }
 }

@@ -18,6 +18,8 @@ public struct Rejection: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownKind = "unknown_kind"
         case unknownGroup = "unknown_group"
         case unknownTopic = "unknown_topic"
+        /// A command or lease record from a controller whose fencing term is not the current one.
+        case staleTerm = "stale_term"
     }
 
     /// The class of problem.

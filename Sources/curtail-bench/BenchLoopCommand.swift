@@ -228,7 +228,7 @@ struct BenchLoopCommand: AsyncParsableCommand {
         let journal = try AuditLog(path: workspace.appending(path: "ingest.sqlite").path)
         let start = WallClock().now
         _ = core.connectionRestored(at: start)
-        _ = core.finishRestore(at: start)
+        _ = core.takeCharge(term: 1, at: start)
         let groups = configuration.site.groups
         let topics = groups.map { configuration.topics.telemetry(group: $0.name) }
         // Payloads prepared up front (timestamps advancing, as a real stream's do).
@@ -262,7 +262,7 @@ struct BenchLoopCommand: AsyncParsableCommand {
             refused += core.counters.rejectedTotal
             core = try ControllerCore(configuration: configuration)
             _ = core.connectionRestored(at: start)
-            _ = core.finishRestore(at: start)
+            _ = core.takeCharge(term: 1, at: start)
         }
         try journal.sync()  // timed until committed
         let elapsed = t0.duration(to: wall.now)

@@ -40,13 +40,24 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Policy file (default: the site file's policy).")
     var policy: String?
 
+    @Option(
+        help: """
+            This controller instance's name, unique per site (default: the lowest free number on this host, 1, 2, ...). \
+            The MQTT client id is curtail-SITE-HOST-INSTANCE unless the site file sets mqtt.client_id.
+            """
+    )
+    var instance: String?
+
     @Option(name: .customLong("set"), help: "Override a policy parameter: NAME=VALUE (repeatable).")
     var parameters: [String] = []
 
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
 
-    @Option(help: "The audit database (SQLite): every input, decision and command, and what a restart resumes (default: curtail-audit-SITE.sqlite).")
+    @Option(
+        help:
+            "The audit database (SQLite): every input, decision and command, and what a restart resumes (default: curtail-audit-SITE.sqlite for instance 1, curtail-audit-SITE-INSTANCE.sqlite otherwise)."
+    )
     var auditDB: String?
 
     @Flag(help: "Run without an audit database (nothing recorded, a restart resumes only what the broker retained).")
@@ -67,9 +78,15 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "curtail.run")
         let setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: policy, assignments: parameters)
+        if let instance, instance.isEmpty || !instance.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            throw ValidationError("--instance must be letters, digits, '.', '_' or '-', got '\(instance)'")
+        }
+        // Held until the process exits: another `curtail run` for this site on this host takes the next number.
+        let slot = instance == nil ? try InstanceSlot(site: setup.site.id) : nil
+        let instanceName = instance ?? slot?.name ?? "1"
         var mqtt: MQTTConfiguration
         do {
-            mqtt = try setup.mqttConfiguration(broker: broker)
+            mqtt = try setup.mqttConfiguration(broker: broker, instance: instanceName)
         } catch {
             throw InvalidInput(error.description)
         }
@@ -78,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         var journal: AuditLog?
         if !noAudit {
             do {
-                journal = try AuditLog(path: auditDB ?? "curtail-audit-\(setup.site.id).sqlite")
+                journal = try AuditLog(path: auditDB ?? Self.defaultAuditPath(site: setup.site.id, instance: instanceName))
             } catch {
                 throw InvalidInput("\(error)")
             }
@@ -114,6 +131,12 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger
             )
         }
+    }
+
+    /// `curtail-audit-{site}.sqlite` for instance 1, `curtail-audit-{site}-{instance}.sqlite` for
+    /// any other: two controllers of a site in one directory keep their own audit databases.
+    static func defaultAuditPath(site: String, instance: String) -> String {
+        instance == "1" ? "curtail-audit-\(site).sqlite" : "curtail-audit-\(site)-\(instance).sqlite"
     }
 
     /// The Prometheus registry behind swift-metrics, its HTTP endpoint and the health it reports.

@@ -125,7 +125,13 @@ struct ControllerCoreTests {
                 "telemetry:s21", "{\"ts\":\"2023-09-06T15:00:00Z\",\"power_kw\":1,\"hashrate_th\":1,\"miners_running\":5000,\"applied_seq\":1}",
                 .outOfRange
             ),
-            ("command:s21", "{\"seq\":99,\"miners_running\":0}", .unknownTopic),
+            ("command:s21", "{\"seq\":99,\"miners_running\":0}", .missingField),
+            // A well-formed command from a controller without this one's term (1): fenced off.
+            (
+                "command:s21",
+                "{\"seq\":99,\"issued_at\":\"2023-09-06T15:00:00Z\",\"expires_at\":\"2023-09-06T16:00:00Z\",\"miners_running\":0,\"power_target_w\":0,\"target_kw\":0}",
+                .staleTerm
+            ),
         ]
     )
     func badInput(_ kind: String, _ payload: String, _ expected: Rejection.Kind) throws {
@@ -291,7 +297,7 @@ struct ControllerCoreTests {
             second.topics.price,
             PricePayload(intervalStart: first.core.decision.time.adding(seconds: -900 - 20 - 10), intervalMinutes: 15, priceUSDPerMWh: 95)
         )
-        let resumed = second.core.finishRestore(at: second.now)
+        let resumed = second.core.takeCharge(term: 1, at: second.now)
         #expect(second.core.obligations["ERS-2"] != nil, "the active event comes back from the retained state")
         #expect(second.commands(in: resumed).isEmpty, "same targets, still fresh: nothing re-sent")
         #expect(second.running == retainedCommands.map { $0!.minersRunning })
@@ -323,7 +329,7 @@ struct ControllerCoreRestoreHysteresisTests {
         }
         second.hashPrice()
         second.price(85)
-        let resumed = second.core.finishRestore(at: second.now)
+        let resumed = second.core.takeCharge(term: 1, at: second.now)
         #expect(second.commands(in: resumed)["s19jpro"] == nil, "nothing re-sent")
         #expect(second.running[0] == 1000)
         second.tick(after: 5)

@@ -44,6 +44,7 @@ struct ControllerServiceTests {
         var controller = try Controller(
             configuration: ControllerConfiguration(settings: h.settings, policy: h.core.configuration.policy),
             transport: transport,
+            identity: "curtail-test-1",
             clock: clock,
             wallClock: clock,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -56,7 +57,8 @@ struct ControllerServiceTests {
             group.addTask { [controller] in try await controller.run() }
             await Self.waitUntil { transport.subscriptions.contains(topics.price) }
             transport.connect()
-            await Self.advance(clock, by: .milliseconds(200), steps: 6)  // past the 1 s start-up window
+            await Self.advance(clock, by: .milliseconds(200), steps: 6)  // past the 1 s start-up window: the lease is claimed
+            await Self.advance(clock, by: .milliseconds(200), steps: 4)  // and settles: active
             #expect(!transport.subscriptions.contains(topics.commandFilter), "own topics dropped after start-up")
             #expect(transport.published.contains { $0.message.topic == topics.state }, "the first decision's state is out")
 
@@ -78,7 +80,11 @@ struct ControllerServiceTests {
             let s19Command = try CommandPayload(decoding: s19.message.payload)
             #expect(s19Command.minersRunning == 0, "95 $/MWh is above the S19j Pro's break-even")
             #expect(s19.message.retain && s19.expiry == .seconds(180), "retained, expiring in wall time")
-            #expect(transport.published.first?.message.payload == ControllerStatus.online.encode(), "online first")
+            let leader = try #require(transport.published.first { $0.message.topic == topics.leader })
+            #expect(try LeaderPayload(decoding: leader.message.payload).term == 1, "the lease is claimed with term 1")
+            let online = try #require(transport.published.firstIndex { $0.message.payload == ControllerStatus.online.encode() })
+            #expect(online < (transport.published.firstIndex { $0.message.topic.hasSuffix("/command") } ?? 0), "online before the first command")
+            #expect(s19Command.term == 1, "commands carry the term")
 
             #expect(try metrics.expectCounter("curtail_decisions_total").totalValue >= 1)
             #expect(try metrics.expectCounter("curtail_commands_total").totalValue == 3)

@@ -38,7 +38,7 @@ struct CoreHarness {
         topics = configuration.topics
         now = start
         _ = core.connectionRestored(at: now)
-        if !restoring { _ = core.finishRestore(at: now) }
+        if !restoring { _ = core.takeCharge(term: 1, at: now) }
     }
 
     var groupNames: [String] { settings.site.groups.map(\.name) }

@@ -22,11 +22,12 @@ struct CrashResumeTests {
         var published: [(at: Timestamp, message: OutgoingMessage)] = []
 
         mutating func handle(_ input: ControllerLoop.Input) throws {
-            let effects = loop.handle(input, now: now, wall: start.duration(to: now))
-            published += effects.publish.map { (now, $0) }
-            if let entry = effects.journal {
-                try journal.append(entry)
-                if effects.flushJournal { try journal.flush() }
+            for effects in loop.handleEchoingLease(input, now: now, wall: start.duration(to: now)) {
+                published += effects.publish.map { (now, $0) }
+                if let entry = effects.journal {
+                    try journal.append(entry)
+                    if effects.flushJournal { try journal.flush() }
+                }
             }
         }
 
@@ -84,7 +85,7 @@ struct CrashResumeTests {
         // First life: everything runs at 30 $/MWh; at 85 the S19j Pro (break-even 83) stays on
         // inside the ±10 $/MWh band; the event is announced for later. Then it dies.
         var first = Life(
-            loop: ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: .zero, journaling: true),
+            loop: ControllerLoop(core: try ControllerCore(configuration: configuration), observeWindow: .zero, journaling: true),
             now: start,
             start: start,
             journal: try AuditLog(path: path)
@@ -105,7 +106,7 @@ struct CrashResumeTests {
         // Second life: a new loop, a new journal handle, an empty broker (no retained messages).
         let resumedAt = first.now.adding(seconds: 30)
         var second = Life(
-            loop: ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: .seconds(1), journaling: true),
+            loop: ControllerLoop(core: try ControllerCore(configuration: configuration), observeWindow: .seconds(1), journaling: true),
             now: resumedAt,
             start: resumedAt,
             journal: try AuditLog(path: path)
@@ -116,8 +117,11 @@ struct CrashResumeTests {
         try second.send(topics.hashPrice, HashPricePayload(ts: resumedAt, usdPerTHDay: 0.06))
         try second.send(topics.price, PricePayload(intervalStart: start, intervalMinutes: 15, priceUSDPerMWh: 85))
         second.now = second.now.adding(seconds: 2)
-        try second.handle(.tick)  // the start-up window is over
-        #expect(!second.loop.core.restoring)
+        try second.handle(.tick)  // the start-up window is over: it claims the lease ...
+        second.now = second.now.adding(seconds: 1)
+        try second.handle(.tick)  // ... which settles: it takes charge
+        #expect(!second.loop.core.following)
+        #expect(second.loop.lease.term == 2, "the second life's term is above the first's, from the journal")
         for (g, name) in groups.enumerated() {
             let sent = second.commands(topics.command(group: name))
             #expect(sent.allSatisfy { $0.minersRunning == before[g]?.minersRunning }, "\(name): no flap after the restart")

@@ -185,11 +185,15 @@ extension Loop {
         let timeline = try Timeline.build(scenario: scenario, prices: prices, hashPrice: { _ in hashPrice }, topics: topics)
         var configuration = ControllerConfiguration(settings: settings, policy: policy)
         configuration.transitAllowance = .milliseconds(250)
-        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), restoreWindow: .zero, journaling: journal != nil)
+        var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), observeWindow: .zero, journaling: journal != nil)
         var miners = SimulatedSite(site: site, scenario: scenario, topics: topics)
         var records: [Observed.Record] = []
         var ledger = InProcessLedger()
         let start = scenario.start
+
+        func perform(_ all: [ControllerLoop.Effects], at now: Timestamp, miners: inout SimulatedSite) throws {
+            for effects in all { try perform(effects, at: now, miners: &miners) }
+        }
 
         func perform(_ effects: ControllerLoop.Effects, at now: Timestamp, miners: inout SimulatedSite) throws {
             for message in effects.publish {
@@ -210,14 +214,14 @@ extension Loop {
         var next = 0
         var nextTelemetry = start
         var now = start
-        try perform(loop.handle(.connected, now: now, wall: .zero), at: now, miners: &miners)
+        try perform(loop.handleEchoingLease(.connected, now: now, wall: .zero), at: now, miners: &miners)
         while now <= scenario.end {
             let wall = start.duration(to: now)
             while next < timeline.count, timeline[next].at <= now {
                 let publication = timeline[next]
                 next += 1
                 try perform(
-                    loop.handle(.message(topic: publication.topic, payload: Array(publication.payload.utf8)), now: now, wall: wall),
+                    loop.handleEchoingLease(.message(topic: publication.topic, payload: Array(publication.payload.utf8)), now: now, wall: wall),
                     at: now,
                     miners: &miners
                 )
@@ -228,13 +232,17 @@ extension Loop {
                 for (topic, report) in readout.telemetry {
                     let payload = try report.encode()
                     records.append(Observed.Record(at: now, topic: topic, payload: payload))
-                    try perform(loop.handle(.message(topic: topic, payload: payload), now: now, wall: wall), at: now, miners: &miners)
+                    try perform(loop.handleEchoingLease(.message(topic: topic, payload: payload), now: now, wall: wall), at: now, miners: &miners)
                 }
                 let meter = try readout.meter.payload.encode()
-                try perform(loop.handle(.message(topic: readout.meter.topic, payload: meter), now: now, wall: wall), at: now, miners: &miners)
+                try perform(
+                    loop.handleEchoingLease(.message(topic: readout.meter.topic, payload: meter), now: now, wall: wall),
+                    at: now,
+                    miners: &miners
+                )
                 nextTelemetry = nextTelemetry.adding(seconds: scenario.telemetryInterval)
             }
-            try perform(loop.handle(.tick, now: now, wall: wall), at: now, miners: &miners)
+            try perform(loop.handleEchoingLease(.tick, now: now, wall: wall), at: now, miners: &miners)
             now = now.adding(seconds: step)
         }
         try journal?.sync()

@@ -3,8 +3,9 @@ public import CurtailCore
 /// One miner group's controller, as the simulator plays it: obeys commands, honours their
 /// expiry, ramps with realistic delays, and reports telemetry.
 ///
-/// - A command is applied when its `seq` is newer than the last applied one and it has not
-///   expired; older or expired commands are ignored.
+/// - A command is applied when its `(term, seq)` is newer than the last applied one (a higher
+///   fencing term, or the same term and a higher `seq`) and it has not expired; older or expired
+///   commands are ignored, so a deposed controller's late command never undoes a newer one.
 /// - Miners put to sleep keep drawing their running power for `sleepSeconds` (seconds), then
 ///   drop to sleep power. Woken miners draw sleep power while they boot and start hashing after
 ///   the group's wake time (firmware default or the site file's `wake`), ±10% per command.
@@ -23,12 +24,15 @@ public struct MinerControllerModel: Sendable {
     /// A command as the miner controller reads it.
     public struct Command: Hashable, Sendable {
         public var seq: Int64
+        /// The issuing controller's fencing term (0: none).
+        public var term: Int64
         public var expiresAt: Timestamp
         public var minersRunning: Int
         public var powerTargetW: Double
 
-        public init(seq: Int64, expiresAt: Timestamp, minersRunning: Int, powerTargetW: Double) {
+        public init(seq: Int64, term: Int64 = 0, expiresAt: Timestamp, minersRunning: Int, powerTargetW: Double) {
             self.seq = seq
+            self.term = term
             self.expiresAt = expiresAt
             self.minersRunning = minersRunning
             self.powerTargetW = powerTargetW
@@ -46,6 +50,8 @@ public struct MinerControllerModel: Sendable {
     public private(set) var powerW: Double
     /// `seq` of the last command applied (0: none).
     public private(set) var appliedSeq: Int64 = 0
+    /// `term` of the last command applied (0: none, or commands without a term).
+    public private(set) var appliedTerm: Int64 = 0
     /// The command in force, until it expires.
     public private(set) var command: Command?
     /// Whether the group has fallen back to its safe state.
@@ -83,8 +89,10 @@ public struct MinerControllerModel: Sendable {
     @discardableResult
     public mutating func apply(_ command: Command, at now: Timestamp) -> Bool {
         advance(to: now)
-        guard command.seq > appliedSeq, command.expiresAt > now else { return false }
+        let newer = command.term > appliedTerm || (command.term == appliedTerm && command.seq > appliedSeq)
+        guard newer, command.expiresAt > now else { return false }
         appliedSeq = command.seq
+        appliedTerm = command.term
         self.command = command
         fellBack = false
         steer(count: command.minersRunning, powerW: command.powerTargetW > 0 ? command.powerTargetW : powerW, at: now)

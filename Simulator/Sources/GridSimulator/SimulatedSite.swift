@@ -57,6 +57,7 @@ public struct SimulatedSite: Sendable {
         guard let g = groupIndex[String(name)], let command = try? CommandPayload(decoding: payload) else { return .malformed }
         let order = MinerControllerModel.Command(
             seq: command.seq,
+            term: command.term,
             expiresAt: command.expiresAt,
             minersRunning: command.minersRunning,
             powerTargetW: command.powerTargetW
@@ -84,7 +85,8 @@ public struct SimulatedSite: Sendable {
                 powerKW: (kw * 10).rounded() / 10,
                 hashrateTH: th.rounded(),
                 minersRunning: models[g].running,
-                appliedSeq: models[g].appliedSeq
+                appliedSeq: models[g].appliedSeq,
+                appliedTerm: models[g].appliedTerm
             )
             telemetry.append((topics.telemetry(group: site.groups[g].name), report))
         }

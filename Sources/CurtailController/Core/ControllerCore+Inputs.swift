@@ -8,6 +8,8 @@ enum InputOutcome: Equatable {
     case duplicate
     /// Older than an input already applied: refused with this reason.
     case outOfOrder(String)
+    /// Refused for another reason.
+    case refused(Rejection)
     /// Applied; `decide` says whether it calls for a decision now.
     case applied(decide: Bool)
 }
@@ -27,22 +29,21 @@ extension ControllerCore {
             case .frequency(let hz, let at): applyFrequency(hz, at: at, now: now, into: &step)
             case .telemetry(let g, let report): applyTelemetry(report, group: g, at: now)
             case .meter(let kilowatts, let at): applyMeter(kilowatts, at: at, now: now)
-            case .retainedCommand(let g, let command): applyRetainedCommand(command, group: g, at: now)
-            case .retainedState(let state): applyRetainedState(state, at: now, into: &step)
+            case .command(let g, let command): applyCommand(command, group: g, at: now)
+            case .state(let state): applyState(state, at: now)
+            case .eventReport(let report): applyEventReport(report)
             }
         switch outcome {
         case .duplicate:
             counters.duplicates += 1
         case .outOfOrder(let reason):
             reject(Rejection(.outOfOrder, reason), topic: topic, payload: payload, at: now, into: &step)
+        case .refused(let rejection):
+            reject(rejection, topic: topic, payload: payload, at: now, into: &step)
         case .applied(let decide):
             counters.accepted += 1
-            if restoring {
-                // Decisions wait for the retained state, except a trip that needs load shed now.
-                if relay.isTripped { step.append(finishRestore(at: now)) }
-            } else if decide {
-                step.append(decideNow(at: now))
-            }
+            // Following (start-up, standby): take it in, decide nothing; the active one commands.
+            if decide, !following { step.append(decideNow(at: now)) }
         }
     }
 
@@ -100,10 +101,13 @@ extension ControllerCore {
             acknowledgedAt: now
         )
         book.put(obligation)
-        step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
-        if isConnected {
+        if publishing {
+            step.notes.append("grid event \(event.id) acknowledged: \(describeObligation(obligation))")
             let message = Result { () throws(WireError) in try report(obligation, status: .acknowledged, at: now) }
             emit("event report", message, into: &step)
+        } else {
+            step.notes.append("grid event \(event.id) received: \(describeObligation(obligation))")
+            unacknowledged.insert(event.id)
         }
         return .applied(decide: true)
     }
@@ -114,7 +118,8 @@ extension ControllerCore {
         if let mw = measuredSiteMW(at: now) { finished.record(measuredMW: mw, at: now, siteSleepMW: siteSleepMW) }
         step.notes.append("grid event \(id) cancelled")
         step.closedObligations.append((finished, .cancelled))
-        if isConnected {
+        unacknowledged.remove(id)
+        if publishing {
             let message = Result { () throws(WireError) in try report(finished, status: .cancelled, at: now) }
             emit("event report", message, into: &step)
         }
@@ -167,16 +172,53 @@ extension ControllerCore {
         return .applied(decide: false)
     }
 
-    private mutating func applyRetainedCommand(_ command: CommandPayload, group g: Int, at now: Timestamp) -> InputOutcome {
-        adopt(command, group: g, at: now)
+    /// A command on a group's command topic: the active controller's (followed), this
+    /// controller's own from before a restart (retained), or, while in charge, an echo of its own
+    /// or another controller's.
+    private mutating func applyCommand(_ command: CommandPayload, group g: Int, at now: Timestamp) -> InputOutcome {
+        if following {
+            adopt(command, group: g, at: now)
+            return .applied(decide: false)
+        }
+        if command.term > term {
+            // A newer controller is commanding: the caller's lease steps down.
+            followedTerm = max(followedTerm, command.term)
+            return .applied(decide: false)
+        }
+        if command.term == term, command.seq <= seq { return .duplicate }  // its own, come back
+        return .refused(
+            Rejection(
+                .staleTerm,
+                "command seq \(command.seq) term \(command.term) for \(site.groups[g].name) was not published by this controller (term \(term)): another controller is commanding with an older or equal term"
+            )
+        )
+    }
+
+    /// The retained or followed state: the `seq` and term it carries and the grid events in force
+    /// with their compliance so far (the active controller's bookkeeping wins while following).
+    private mutating func applyState(_ state: RetainedState, at now: Timestamp) -> InputOutcome {
+        guard following else {
+            if state.term > term { followedTerm = max(followedTerm, state.term) }
+            return .duplicate
+        }
+        seq = max(seq, state.seq)
+        followedTerm = max(followedTerm, state.term)
+        for var obligation in state.obligations where obligation.event.end > now && !book.isClosed(obligation.event.id) {
+            // Keep integrating compliance from the state's time, with this controller's last sample.
+            obligation.lastSampleTime = state.time
+            obligation.lastSampleMW = book[obligation.event.id]?.lastSampleMW ?? .nan
+            book.put(obligation)
+            unacknowledged.remove(obligation.event.id)
+        }
         return .applied(decide: false)
     }
 
-    private mutating func applyRetainedState(_ state: RetainedState, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
-        seq = max(seq, state.seq)
-        for obligation in state.obligations where obligation.event.end > now && book[obligation.event.id] == nil {
-            book.put(obligation)
-            step.notes.append("resumed grid event \(obligation.event.id): \(describeObligation(obligation))")
+    /// The active controller's event report (followed): acknowledged, or closed.
+    private mutating func applyEventReport(_ report: EventReportPayload) -> InputOutcome {
+        guard following else { return .duplicate }
+        unacknowledged.remove(report.id)
+        if report.status != .acknowledged, book[report.id] != nil || !book.isClosed(report.id) {
+            _ = book.close(report.id, at: report.ts)
         }
         return .applied(decide: false)
     }

@@ -19,6 +19,10 @@ public import CurtailWire
 ///   expiry) when less than ``ControllerConfiguration/reissueBefore`` of its life is left;
 /// - while the broker is unreachable nothing is published; on reconnect every live command and
 ///   the state are published again;
+/// - it commands only while in charge (``takeCharge(term:at:)``, when its ``LeaderLease`` makes it
+///   the site's active controller); until then and after ``stepDown(at:)`` it *follows*: it takes
+///   in every input and the active controller's commands, state and event reports, so it can take
+///   over where the active left off, and publishes nothing;
 /// - grid events are acknowledged on `events/{id}/report` at once and get a compliance report
 ///   when they end or are cancelled;
 /// - frequency below the trip sheds load in the same call, without waiting for a tick.
@@ -35,8 +39,17 @@ public struct ControllerCore: Sendable {
     public internal(set) var counters = ControllerCounters()
     /// Highest `seq` issued or seen.
     public internal(set) var seq: Int64 = 0
-    /// `true` until ``finishRestore(at:)``: retained commands and state are being read back.
-    public private(set) var restoring = true
+    /// The fencing term stamped on this controller's commands (set by ``takeCharge(term:at:)``).
+    public private(set) var term: Int64 = 0
+    /// The highest term seen on a followed command or state (the caller's lease steps down when
+    /// it exceeds its own).
+    public internal(set) var followedTerm: Int64 = 0
+    /// This controller's instance name (its MQTT client id), published in the state.
+    public var instance: String?
+    /// `true` until ``takeCharge(term:at:)`` and again after ``stepDown(at:)``: at start-up
+    /// (reading back retained commands and state) and in standby, the core follows the site and
+    /// publishes nothing.
+    public private(set) var following = true
     public private(set) var isConnected = false
     /// Whether the under-frequency trip is in force.
     public var underFrequencyTripped: Bool { relay.isTripped }
@@ -58,6 +71,9 @@ public struct ControllerCore: Sendable {
     var meter: (kilowatts: Double, at: Timestamp)?
     private var brokerLostSince: Timestamp?
     var restoredCommands = false
+    /// Grid events taken in while not publishing and not yet acknowledged (by this controller or,
+    /// as a followed report or state shows, the active one): acknowledged on taking charge.
+    var unacknowledged: Set<String> = []
     private var lastDecisionAt: Timestamp?
     private var failsafeNoted: SiteConstraints = []
     private var lastStateAt: Timestamp?
@@ -86,7 +102,7 @@ public struct ControllerCore: Sendable {
     /// Handles one received message.
     public mutating func receive(topic: String, payload: [UInt8], at now: Timestamp) -> ControllerStep {
         var step = ControllerStep()
-        switch decoder.decode(topic: topic, payload: payload, at: now, ownTopics: restoring) {
+        switch decoder.decode(topic: topic, payload: payload, at: now) {
         case .failure(let rejection):
             reject(rejection, topic: topic, payload: payload, at: now, into: &step)
         case .success(let signal):
@@ -98,7 +114,7 @@ public struct ControllerCore: Sendable {
     mutating func reject(_ rejection: Rejection, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
         counters.rejected[rejection.kind.rawValue, default: 0] += 1
         step.rejections.append((topic, rejection))
-        guard isConnected else { return }
+        guard publishing else { return }
         let body = RejectedPayload(ts: now, topic: topic, rejection: rejection, payload: payload)
         let message = Result { () throws(WireError) in OutgoingMessage(topic: topics.rejected, payload: try body.encode()) }
         emit("rejection", message, into: &step)
@@ -137,8 +153,9 @@ public struct ControllerCore: Sendable {
     /// retained messages read afterwards win where they are newer.
     public mutating func resume(from recovery: JournalRecovery, at now: Timestamp) -> ControllerStep {
         var step = ControllerStep()
-        guard restoring else { return step }
+        guard following else { return step }
         seq = max(seq, recovery.seq)
+        followedTerm = max(followedTerm, recovery.term)
         for (g, group) in site.groups.enumerated() {
             if let command = recovery.commands[group.name] { adopt(command, group: g, at: now) }
         }
@@ -149,34 +166,61 @@ public struct ControllerCore: Sendable {
         return step
     }
 
-    /// Takes a command published before a restart as group `g`'s command in force, unless it
-    /// has expired or a newer one is known (the journal and the broker may both have one).
+    /// Takes a command published before (by this controller before a restart, or by the active
+    /// one while this one follows) as group `g`'s command in force, unless it has expired or a
+    /// newer one by `(term, seq)` is known (the journal and the broker may both have one).
     mutating func adopt(_ command: CommandPayload, group g: Int, at now: Timestamp) {
         seq = max(seq, command.seq)
-        guard command.expiresAt > now, command.seq >= commands[g]?.seq ?? 0 else { return }
+        followedTerm = max(followedTerm, command.term)
+        if let current = commands[g], current.isNewer(thanTerm: command.term, seq: command.seq) { return }
+        guard command.expiresAt > now else { return }
         commands[g] = command
         restoredCommands = true
     }
 
     // MARK: - Time and connection
 
-    /// Ends start-up: resumes the retained commands and makes the first decision.
-    public mutating func finishRestore(at now: Timestamp) -> ControllerStep {
-        guard restoring else { return ControllerStep() }
-        restoring = false
+    /// Takes charge of the site with fencing term `term` (at start-up, or a standby taking
+    /// over): resumes the commands in force (a target that has not changed is not re-sent),
+    /// acknowledges the grid events nobody acknowledged, and decides.
+    public mutating func takeCharge(term: Int64, at now: Timestamp) -> ControllerStep {
+        guard following else { return ControllerStep() }
+        following = false
+        self.term = term
         var step = ControllerStep()
         if restoredCommands {
             engine.restore(commands.map { $0?.groupTarget }, at: now)
-            step.notes.append("resumed \(commands.compactMap { $0 }.count) retained commands (seq \(seq))")
+            step.notes.append("resumed \(commands.compactMap { $0 }.count) commands in force (seq \(seq))")
         }
+        acknowledgePending(at: now, into: &step)
         step.append(decideNow(at: now))
         return step
     }
 
+    /// Stops commanding at once and follows the site again (another controller took the lease,
+    /// or this one's lapsed). The commands in force stay as they are.
+    public mutating func stepDown(at now: Timestamp) {
+        following = true
+    }
+
     /// The timer: ends events, re-issues commands before they expire, decides.
     public mutating func tick(at now: Timestamp) -> ControllerStep {
-        guard !restoring else { return ControllerStep() }
+        guard !following else { return ControllerStep() }
         return decideNow(at: now)
+    }
+
+    /// Whether this core publishes now: in charge and connected.
+    var publishing: Bool { isConnected && !following }
+
+    /// Acknowledges the grid events taken in while nothing was published.
+    mutating func acknowledgePending(at now: Timestamp, into step: inout ControllerStep) {
+        guard publishing else { return }
+        for id in unacknowledged.sorted() {
+            guard let obligation = book[id] else { continue }
+            let message = Result { () throws(WireError) in try report(obligation, status: .acknowledged, at: now) }
+            emit("event report", message, into: &step)
+        }
+        unacknowledged.removeAll()
     }
 
     /// The broker connection is down: stop publishing, start the broker-lost clock.
@@ -190,8 +234,11 @@ public struct ControllerCore: Sendable {
     public mutating func connectionRestored(at now: Timestamp) -> ControllerStep {
         isConnected = true
         brokerLostSince = nil
-        guard !restoring else { return ControllerStep() }
-        return decideNow(at: now, reissueAll: true)
+        guard !following else { return ControllerStep() }
+        var step = ControllerStep()
+        acknowledgePending(at: now, into: &step)
+        step.append(decideNow(at: now, reissueAll: true))
+        return step
     }
 
     /// `online`, retained, for `controller/status`.
@@ -220,7 +267,7 @@ public struct ControllerCore: Sendable {
         let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || relay.isTripped
         let ready = missingInputs.isEmpty || restoredCommands || obligationActive || counters.decisions > 0
         guard ready else {
-            if isConnected, stateDue(at: now) {
+            if publishing, stateDue(at: now) {
                 let message = Result { () throws(WireError) in try publishState(at: now) }
                 emit("state", message, into: &step)
             }
@@ -257,7 +304,7 @@ public struct ControllerCore: Sendable {
         step.decided = true
         noteFailsafes(into: &step)
 
-        guard isConnected else { return step }
+        guard publishing else { return step }
         let lifetime = configuration.commandLifetime
         for g in site.groups.indices {
             let target = decision.groups[g]
@@ -277,6 +324,7 @@ public struct ControllerCore: Sendable {
             }
             var command = candidate
             command.seq = seq + 1
+            command.term = term
             command.reason = reasonText(group: g)
             let topic = topics.command(group: site.groups[g].name)
             let message = Result { () throws(WireError) in
@@ -335,7 +383,7 @@ public struct ControllerCore: Sendable {
                 "grid event \(id) ended: achieved \(format(finished.achievedMW)) MW against \(format(finished.targetMW)) MW, performance factor \(format(pf))"
             )
             step.closedObligations.append((finished, .completed))
-            if isConnected {
+            if publishing {
                 let message = Result { () throws(WireError) in try report(finished, status: .completed, at: now) }
                 emit("event report", message, into: &step)
             }

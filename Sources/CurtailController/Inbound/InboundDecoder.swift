@@ -26,17 +26,15 @@ public struct InboundDecoder: Sendable {
     }
 
     /// Decodes a message received at `now`.
-    ///
-    /// - Parameter ownTopics: also accept this controller's retained commands and state (at start-up).
-    public func decode(topic: String, payload: [UInt8], at now: Timestamp, ownTopics: Bool = false) -> Result<InboundSignal, Rejection> {
+    public func decode(topic: String, payload: [UInt8], at now: Timestamp) -> Result<InboundSignal, Rejection> {
         do throws(Rejection) {
-            return .success(try signal(topic: topic, payload: payload, now: now, ownTopics: ownTopics))
+            return .success(try signal(topic: topic, payload: payload, now: now))
         } catch {
             return .failure(error)
         }
     }
 
-    private func signal(topic: String, payload: [UInt8], now: Timestamp, ownTopics: Bool) throws(Rejection) -> InboundSignal {
+    private func signal(topic: String, payload: [UInt8], now: Timestamp) throws(Rejection) -> InboundSignal {
         if topic == topics.price { return try price(payload, now) }
         if topic == topics.events { return try event(payload, now) }
         if topic == topics.alerts { return try alert(payload, now) }
@@ -61,13 +59,13 @@ public struct InboundDecoder: Sendable {
             let g = try group(name, topic)
             return .telemetry(group: g, try telemetry(payload, group: g, now))
         }
-        if ownTopics, let name = topics.group(in: topic, leaf: "command") {
+        if let name = topics.group(in: topic, leaf: "command") {
             let g = try group(name, topic)
-            return .retainedCommand(group: g, try command(payload, group: g))
+            return .command(group: g, try command(payload, group: g))
         }
-        if ownTopics, topic == topics.state { return .retainedState(try state(payload)) }
-        if topics.group(in: topic, leaf: "command") != nil {
-            throw Rejection(.unknownTopic, "commands are published by this controller, not read; got one on '\(topic)'")
+        if topic == topics.state { return .state(try state(payload)) }
+        if topic.hasPrefix(topics.siteBase + "/events/"), topic.hasSuffix("/report") {
+            return .eventReport(try EventReportPayload(decoding: payload))
         }
         throw Rejection(.unknownTopic, "no input is expected on '\(topic)'")
     }
@@ -178,7 +176,7 @@ public struct InboundDecoder: Sendable {
     private func state(_ payload: [UInt8]) throws(Rejection) -> RetainedState {
         let state = try StatePayload(decoding: payload)
         let obligations = state.activeEvents.map(Obligation.init(resuming:))
-        return RetainedState(seq: state.seq, obligations: obligations, time: state.ts)
+        return RetainedState(seq: state.seq, term: state.term, obligations: obligations, time: state.ts)
     }
 }
 

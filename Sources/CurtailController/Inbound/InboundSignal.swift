@@ -19,23 +19,29 @@ public enum InboundSignal: Sendable, Equatable {
     case telemetry(group: Int, TelemetryPayload)
     /// The site meter.
     case meter(kilowatts: Double, at: Timestamp)
-    /// A command this controller published before (read back from the broker at start-up).
-    case retainedCommand(group: Int, CommandPayload)
-    /// The state this controller published before (read back at start-up).
-    case retainedState(RetainedState)
+    /// A command on a group's command topic (this controller's own from before a restart, or
+    /// the active controller's, followed while in standby).
+    case command(group: Int, CommandPayload)
+    /// The site's state (retained from before a restart, or the active controller's).
+    case state(RetainedState)
+    /// A grid event report (the active controller's, followed while in standby).
+    case eventReport(EventReportPayload)
 }
 
-/// The parts of a previously published state that a restarted controller resumes from.
+/// The parts of a published state that a restarted or standby controller resumes from.
 public struct RetainedState: Hashable, Sendable {
     /// Highest command `seq` issued.
     public var seq: Int64
+    /// The publisher's fencing term.
+    public var term: Int64
     /// Obligations in force, with their compliance bookkeeping.
     public var obligations: [Obligation]
     /// When the state was published.
     public var time: Timestamp
 
-    public init(seq: Int64, obligations: [Obligation], time: Timestamp) {
+    public init(seq: Int64, term: Int64 = 0, obligations: [Obligation], time: Timestamp) {
         self.seq = seq
+        self.term = term
         self.obligations = obligations
         self.time = time
     }

@@ -107,13 +107,16 @@ public struct JournalEntry: Sendable {
 public struct JournalRecovery: Sendable {
     /// Highest `seq` recorded.
     public var seq: Int64
+    /// Highest fencing term recorded on a command.
+    public var term: Int64
     /// The last command recorded per group (expired ones included; the core drops them).
     public var commands: [String: CommandPayload]
     /// Obligations recorded as in force.
     public var obligations: [Obligation]
 
-    public init(seq: Int64 = 0, commands: [String: CommandPayload] = [:], obligations: [Obligation] = []) {
+    public init(seq: Int64 = 0, term: Int64 = 0, commands: [String: CommandPayload] = [:], obligations: [Obligation] = []) {
         self.seq = seq
+        self.term = term
         self.commands = commands
         self.obligations = obligations
     }

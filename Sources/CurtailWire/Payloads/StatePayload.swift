@@ -12,6 +12,10 @@ public struct StatePayload: WirePayload, Hashable {
     public var site: String
     public var policy: String
     public var seq: Int64
+    /// The fencing term of the controller that published it (0: a controller without a lease).
+    public var term: Int64
+    /// The publishing controller's instance (its MQTT client id), when it holds the lease.
+    public var controller: String?
     public var targetMW: Double?
     public var measuredMW: Double?
     public var priceUSDPerMWh: Double?
@@ -142,6 +146,8 @@ public struct StatePayload: WirePayload, Hashable {
         site: String,
         policy: String,
         seq: Int64,
+        term: Int64 = 0,
+        controller: String? = nil,
         targetMW: Double? = nil,
         measuredMW: Double? = nil,
         priceUSDPerMWh: Double? = nil,
@@ -165,6 +171,8 @@ public struct StatePayload: WirePayload, Hashable {
         self.site = site
         self.policy = policy
         self.seq = seq
+        self.term = term
+        self.controller = controller
         self.targetMW = targetMW
         self.measuredMW = measuredMW
         self.priceUSDPerMWh = priceUSDPerMWh
@@ -241,6 +249,8 @@ public struct StatePayload: WirePayload, Hashable {
             site: try json.optionalString("site") ?? "",
             policy: try json.optionalString("policy") ?? "",
             seq: try json.int64("seq"),
+            term: json.has("term") ? try json.int64("term") : 0,
+            controller: try json.optionalString("controller"),
             targetMW: try json.optionalNumber("target_mw"),
             measuredMW: try json.optionalNumber("measured_mw"),
             priceUSDPerMWh: try json.optionalNumber("price_usd_per_mwh"),
@@ -268,6 +278,8 @@ public struct StatePayload: WirePayload, Hashable {
         json.field("site", site)
         json.field("policy", policy)
         json.field("seq", seq)
+        if term > 0 { json.field("term", term) }
+        json.field("controller", controller)
         json.field("target_mw", targetMW)
         json.field("measured_mw", measuredMW)
         json.field("price_usd_per_mwh", priceUSDPerMWh)
