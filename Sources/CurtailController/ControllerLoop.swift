@@ -137,8 +137,9 @@ public struct ControllerLoop: Sendable {
         effects.commandsIssued = step.issuedCommands.count
         if journaling {
             // Recorded as it is published: the messages go to the MQTT client first (the latency
-            // budget), then the record to the journal's writer, at once for notices and at most
-            // `journalBatch` later for routine steps, so a burst of signals costs one transaction.
+            // budget), then the record to the journal's writer, at once for notices and commands
+            // and at most `journalBatch` later for routine steps, so a burst of signals that change
+            // nothing costs one transaction.
             var entry = JournalEntry(time: now, input: received, notes: step.notes)
             if step.decided {
                 entry.decision = core.decisionRecord(at: now)
@@ -147,7 +148,9 @@ public struct ControllerLoop: Sendable {
             entry.closedObligations = step.closedObligations
             entry.commands = step.issuedCommands.map { (core.site.groups[$0.group].name, $0.command) }
             effects.journal = entry
-            if !step.notes.isEmpty || !step.closedObligations.isEmpty || input.isTick || wall - lastJournalFlush >= journalBatch {
+            if !step.notes.isEmpty || !step.closedObligations.isEmpty || !step.issuedCommands.isEmpty || input.isTick
+                || wall - lastJournalFlush >= journalBatch
+            {
                 effects.flushJournal = true
                 lastJournalFlush = wall
             }

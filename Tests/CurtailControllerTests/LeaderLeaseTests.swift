@@ -154,6 +154,28 @@ struct LeaderLeaseTests {
         #expect(claim == [.publish(LeaderPayload(holder: "a", term: 8, expiresAt: Self.start.adding(seconds: 16)))])
     }
 
+    @Test("a standby that gets a record late (it was frozen) waits for silence; only a release, or a dead record at start-up, is taken at once")
+    func lateRecords() {
+        var standby = LeaderLease(identity: "b", settings: Self.settings)
+        standby.connectionChanged(up: true, wall: .zero)
+        _ = standby.receive(LeaderPayload(holder: "a", term: 3, expiresAt: Self.start.adding(seconds: 15)), wall: .zero, now: Self.start)
+        #expect(standby.tick(wall: .seconds(1), now: Self.start.adding(seconds: 1)).isEmpty && standby.role == .standby)
+        // The holder's record from 20 s ago arrives now: expired by its time stamp, but it is news of the holder.
+        _ = standby.receive(
+            LeaderPayload(holder: "a", term: 3, expiresAt: Self.start.adding(seconds: 16)),
+            wall: .seconds(30),
+            now: Self.start.adding(seconds: 30)
+        )
+        #expect(standby.tick(wall: .seconds(31), now: Self.start.adding(seconds: 31)).isEmpty, "no claim on a late record")
+        #expect(standby.tick(wall: .seconds(47), now: Self.start.adding(seconds: 47)).count == 1, "a claim after lease + grace of silence")
+
+        // A controller starting on a retained record that expired long ago: its holder is gone.
+        var starter = LeaderLease(identity: "c", settings: Self.settings)
+        starter.connectionChanged(up: true, wall: .zero)
+        _ = starter.receive(LeaderPayload(holder: "a", term: 3, expiresAt: Self.start.adding(seconds: -600)), wall: .zero, now: Self.start)
+        #expect(starter.tick(wall: .seconds(1), now: Self.start.adding(seconds: 1)).count == 1)
+    }
+
     @Test("an unusable record (cleared or refused) never makes the active step down: it puts its own back")
     func unusable() {
         var site = Site(["a"])

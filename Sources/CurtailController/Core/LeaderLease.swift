@@ -17,8 +17,10 @@ public import CurtailWire
 /// ``Settings/margin`` before its lease lapses, counted from when it *sent* its last renewal that
 /// came back from the broker. Since the standby heard that renewal after it was sent, the active
 /// has stopped before the standby starts. `expires_at` (site time) is published for people and
-/// for controllers that start later: a record whose `expires_at` has passed (a released or long
-/// dead lease) may be taken at once.
+/// for controllers that start later: a controller starting on a retained record whose `expires_at`
+/// has passed (a long dead holder) may claim at once; a standby waits for silence, since a record
+/// can reach it late (it was frozen, or its connection was slow). A record with `released` (a
+/// graceful shutdown) may be taken over at once by anyone.
 ///
 /// **Roles.** `starting` (reading the retained record for ``Settings/observeWindow``), `standby`
 /// (another controller holds the lease), `claiming` (a claim published, waiting to see it come
@@ -86,8 +88,10 @@ public struct LeaderLease: Sendable {
     private var observeUntil: Duration?
     /// Standby: when the holder was last heard from (or listening started).
     private var lastHeard: Duration = .zero
-    /// Whether ``current`` had already expired when it arrived (released, or a dead holder's).
+    /// Whether ``current`` had already expired when it arrived (read at start-up only).
     private var currentExpired = false
+    /// Whether ``current`` was given up by its holder.
+    private var currentReleased = false
     /// A record was refused at start-up: someone may hold the lease; wait a whole lease.
     private var refusedAtStart = false
     private var claimSentAt: Duration = .zero
@@ -131,6 +135,7 @@ public struct LeaderLease: Sendable {
         }
         current = record
         currentExpired = record.expiresAt <= now
+        currentReleased = record.released
         if record.holder == identity {
             switch role {
             case .claiming where record.term == term:
@@ -177,7 +182,7 @@ public struct LeaderLease: Sendable {
         switch role {
         case .starting:
             guard connected, let until = observeUntil, wall >= until else { break }
-            if let current, current.holder != identity, !currentExpired {
+            if let current, current.holder != identity, !currentExpired, !currentReleased {
                 role = .standby
             } else if current == nil, refusedAtStart {
                 role = .standby
@@ -186,7 +191,7 @@ public struct LeaderLease: Sendable {
             }
         case .standby:
             guard connected else { break }
-            if currentExpired || wall - lastHeard >= settings.lease + settings.grace { actions.append(claim(wall: wall, now: now)) }
+            if currentReleased || wall - lastHeard >= settings.lease + settings.grace { actions.append(claim(wall: wall, now: now)) }
         case .claiming:
             if let echo = claimEchoAt {
                 if wall >= echo + settings.settle {
@@ -215,7 +220,7 @@ public struct LeaderLease: Sendable {
     public mutating func release(now: Timestamp) -> LeaderPayload? {
         guard role == .active || role == .claiming else { return nil }
         role = .standby
-        return LeaderPayload(holder: identity, term: term, expiresAt: now)
+        return LeaderPayload(holder: identity, term: term, expiresAt: now, released: true)
     }
 
     // MARK: - Transitions

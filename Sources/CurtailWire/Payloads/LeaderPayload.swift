@@ -5,9 +5,8 @@ public import CurtailCore
 ///
 /// `{"holder": "curtail-west-texas-1-box-a-1", "term": 7, "expires_at": T}`. The holder renews it
 /// well inside its life; `term` grows with every takeover and is stamped on every command, so a
-/// miner controller can ignore a deposed controller's commands. A record whose `expires_at` is not
-/// after the time it was published has been *released* (graceful shutdown): a standby may take
-/// over at once.
+/// miner controller can ignore a deposed controller's commands. On graceful shutdown the holder
+/// publishes it with `"released": true` (and `expires_at` then): a standby may take over at once.
 public struct LeaderPayload: WirePayload, Hashable {
     public static var payloadName: String { "leader record" }
 
@@ -17,11 +16,14 @@ public struct LeaderPayload: WirePayload, Hashable {
     public var term: Int64
     /// When the lease lapses unless renewed (site time).
     public var expiresAt: Timestamp
+    /// The holder gave the lease up (graceful shutdown).
+    public var released: Bool
 
-    public init(holder: String, term: Int64, expiresAt: Timestamp) {
+    public init(holder: String, term: Int64, expiresAt: Timestamp, released: Bool = false) {
         self.holder = holder
         self.term = term
         self.expiresAt = expiresAt
+        self.released = released
     }
 
     public init(decoding payload: [UInt8]) throws(Rejection) {
@@ -32,7 +34,12 @@ public struct LeaderPayload: WirePayload, Hashable {
         }
         let term = try json.int64("term")
         guard term >= 1 else { throw Rejection(.outOfRange, "leader record: 'term' must be at least 1, found \(term)") }
-        self.init(holder: holder, term: term, expiresAt: try json.timestamp("expires_at"))
+        self.init(
+            holder: holder,
+            term: term,
+            expiresAt: try json.timestamp("expires_at"),
+            released: json.has("released") ? try json.bool("released") : false
+        )
     }
 
     public func encode() throws(WireError) -> [UInt8] {
@@ -40,6 +47,7 @@ public struct LeaderPayload: WirePayload, Hashable {
         json.field("holder", holder)
         json.field("term", term)
         json.field("expires_at", expiresAt)
+        if released { json.field("released", true) }
         return try json.finish(Self.payloadName)
     }
 }

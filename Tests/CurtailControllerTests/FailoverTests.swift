@@ -1,0 +1,263 @@
+import CurtailAudit
+import CurtailController
+import CurtailCore
+import CurtailPolicyFiles
+import CurtailSite
+import CurtailTestSupport
+import CurtailWire
+import Foundation
+import GridSimulator
+import LocalBroker
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Two `curtail run` processes for one site through a real mosquitto, the simulator as the grid
+/// and the miners: the active one killed (SIGKILL, SIGTERM), frozen (SIGSTOP) and the broker
+/// restarted under them. Everything is judged from the wire (an observer on `site/west-texas-1/#`)
+/// and the audit databases.
+@Suite(
+    "Active/standby failover through mosquitto",
+    .wallClockLoop,
+    .timeLimit(.minutes(8)),
+    .enabled(if: brokerAvailable, "needs the mosquitto broker")
+)
+struct FailoverTests {
+    /// A site file for the pair (`controller.lease`, `command_ttl`) in a fresh directory that
+    /// also holds the audit databases and logs.
+    struct Setup {
+        let directory: URL
+        let sitePath: String
+        let siteYAML: String
+
+        init(lease: String, commandTTL: String) throws {
+            directory = FileManager.default.temporaryDirectory.appending(path: "curtail-pair-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            siteYAML =
+                try String(contentsOfFile: TestRepository.exampleSite, encoding: .utf8)
+                .replacingOccurrences(of: "policy: ../breakeven.yaml", with: "policy: \(TestRepository.path("Policies/breakeven.yaml"))")
+                + "\ncontroller:\n  command_ttl: \(commandTTL)\n  lease: \(lease)\n"
+            sitePath = directory.appending(path: "site.yaml").path
+            try siteYAML.write(toFile: sitePath, atomically: true, encoding: .utf8)
+        }
+
+        func process(_ instance: String, broker: MosquittoBroker) -> ControllerProcess {
+            ControllerProcess(instance: instance, sitePath: sitePath, brokerURL: broker.url, directory: directory)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    @Test(
+        "SIGKILL the active: the standby takes over within lease + 5 s, seq never goes back, no lower-term command is obeyed after; the old one comes back as a standby"
+    )
+    func killActive() async throws {
+        let setup = try Setup(lease: "3s", commandTTL: "30m")
+        defer { setup.remove() }
+        // The price for the interval ending at 15 min (published then) is 95: the new active decides it.
+        let loop = try Loop(minutes: 26, speed: 60, prices: [30, 95, 95], siteYAML: setup.siteYAML)
+        let killedAt = Mutex<Timestamp?>(nil)
+        let restartedAt = Mutex<Timestamp?>(nil)
+        let logs = Mutex("")
+        let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
+            let a = setup.process("a", broker: broker)
+            let b = setup.process("b", broker: broker)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                defer {
+                    logs.withLock { $0 = "a:\n\(a.logTail)\nb:\n\(b.logTail)" }
+                    a.send(SIGKILL)
+                    b.send(SIGKILL)
+                }
+                try await a.start(in: &group)
+                try await Task.sleep(for: .seconds(3))  // a alone: active
+                try await b.start(in: &group)
+                try await Task.sleep(for: .seconds(3))  // b: standby
+                killedAt.withLock { $0 = clock.now }
+                a.send(SIGKILL)
+                try await a.waitUntilExited()
+                try await Task.sleep(for: .seconds(9))
+                restartedAt.withLock { $0 = clock.now }
+                try await a.start(in: &group)  // back, with the same instance name
+                try await Task.sleep(for: .seconds(6))
+                a.send(SIGTERM)
+                b.send(SIGTERM)
+                try await group.waitForAll()
+            }
+        }
+        let log = logs.withLock { $0 }
+        let killed = try #require(killedAt.withLock { $0 })
+        let restarted = try #require(restartedAt.withLock { $0 })
+        let pair = PairView(observer, speed: loop.scenario.speed)
+
+        #expect(pair.leaders.first?.record.holder.hasSuffix("-a") == true && pair.leaders.first?.record.term == 1, "a held term 1\n\(log)")
+        let takeover = try #require(pair.firstOnline(after: killed), "nobody took over\n\(log)")
+        let wallSeconds = killed.duration(to: takeover).inSeconds / loop.scenario.speed
+        #expect(wallSeconds <= 3 + 5, "took over \(wallSeconds) s after the kill")
+        let after = pair.leaders.filter { $0.at > killed }
+        #expect(!after.isEmpty && after.allSatisfy { $0.record.holder.hasSuffix("-b") && $0.record.term == 2 }, "only b, term 2, after the kill")
+        #expect(pair.leaders.filter { $0.at > restarted }.allSatisfy { !$0.record.holder.hasSuffix("-a") }, "the old active stood by")
+        pair.expectSeqAlwaysGrows()
+        pair.expectNoLowerTermObeyed()
+        #expect(pair.telemetry.contains { $0.telemetry.appliedTerm == 2 }, "the miners obeyed the new term")
+    }
+
+    @Test("SIGSTOP the active past its lease: the standby takes over; resumed, the old active steps down and publishes nothing")
+    func freezeActive() async throws {
+        let setup = try Setup(lease: "3s", commandTTL: "30m")
+        defer { setup.remove() }
+        let loop = try Loop(minutes: 22, speed: 60, prices: [30, 30, 95, 95], siteYAML: setup.siteYAML)
+        let frozenAt = Mutex<Timestamp?>(nil)
+        let thawedAt = Mutex<Timestamp?>(nil)
+        let logs = Mutex("")
+        let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
+            let a = setup.process("a", broker: broker)
+            let b = setup.process("b", broker: broker)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                defer {
+                    a.send(SIGCONT)
+                    logs.withLock { $0 = "a:\n\(a.logTail)\nb:\n\(b.logTail)" }
+                    a.send(SIGKILL)
+                    b.send(SIGKILL)
+                }
+                try await a.start(in: &group)
+                try await Task.sleep(for: .seconds(3))
+                try await b.start(in: &group)
+                try await Task.sleep(for: .seconds(3))
+                frozenAt.withLock { $0 = clock.now }
+                a.send(SIGSTOP)
+                try await Task.sleep(for: .seconds(8))  // past the 3 s lease: b takes over
+                thawedAt.withLock { $0 = clock.now }
+                a.send(SIGCONT)
+                try await Task.sleep(for: .seconds(6))
+                logs.withLock { $0 = a.logTail }
+                a.send(SIGTERM)
+                b.send(SIGTERM)
+                try await group.waitForAll()
+            }
+        }
+        let log = logs.withLock { $0 }
+        let frozen = try #require(frozenAt.withLock { $0 })
+        let thawed = try #require(thawedAt.withLock { $0 })
+        let pair = PairView(observer, speed: loop.scenario.speed)
+        let takeover = try #require(pair.firstOnline(after: frozen), "nobody took over")
+        #expect(takeover < thawed)
+        // After the thaw, nothing from a: no lease record, no term-1 command, no state of its own.
+        let fromA = observer.all.filter { $0.at > thawed }.filter { record in
+            if record.topic == observer.topics.leader, let leader = try? LeaderPayload(decoding: record.payload) {
+                return leader.holder.hasSuffix("-a")
+            }
+            if record.topic.hasSuffix("/command"), let command = try? CommandPayload(decoding: record.payload) { return command.term < 2 }
+            if record.topic == observer.topics.state, let state = try? StatePayload(decoding: record.payload) {
+                return state.controller?.hasSuffix("-a") == true
+            }
+            return false
+        }
+        #expect(fromA.isEmpty, "a published after it was resumed: \(fromA.map { "\($0.topic) \($0.text)" })\n\(log)")
+        #expect(log.contains("standing by"), "a says it stands by:\n\(log)")
+        pair.expectSeqAlwaysGrows()
+        pair.expectNoLowerTermObeyed()
+    }
+
+    @Test("the broker killed and restarted empty during a takeover: one new active, commands continue above, the miners follow it")
+    func brokerRestartDuringTakeover() async throws {
+        let setup = try Setup(lease: "3s", commandTTL: "30m")
+        defer { setup.remove() }
+        let loop = try Loop(minutes: 26, speed: 60, prices: [30, 30, 95, 95, 30], siteYAML: setup.siteYAML)
+        let killedAt = Mutex<Timestamp?>(nil)
+        let logs = Mutex("")
+        let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
+            let a = setup.process("a", broker: broker)
+            let b = setup.process("b", broker: broker)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                defer {
+                    logs.withLock { $0 = "a:\n\(a.logTail)\nb:\n\(b.logTail)" }
+                    a.send(SIGKILL)
+                    b.send(SIGKILL)
+                }
+                try await a.start(in: &group)
+                try await Task.sleep(for: .seconds(3))
+                try await b.start(in: &group)
+                try await Task.sleep(for: .seconds(3))
+                killedAt.withLock { $0 = clock.now }
+                a.send(SIGKILL)
+                try await Task.sleep(for: .milliseconds(1500))  // b is waiting out a's lease ...
+                await broker.stop(.kill)  // ... when the broker dies and comes back with nothing retained
+                try await Task.sleep(for: .milliseconds(500))
+                try await broker.start()
+                try await Task.sleep(for: .seconds(14))
+                b.send(SIGTERM)
+                try await group.waitForAll()
+            }
+        }
+        let log = logs.withLock { $0 }
+        let killed = try #require(killedAt.withLock { $0 })
+        let pair = PairView(observer, speed: loop.scenario.speed)
+        let takeover = try #require(pair.firstOnline(after: killed), "nobody took over\n\(log)")
+        let after = pair.leaders.filter { $0.at > killed }
+        #expect(!after.isEmpty && after.allSatisfy { $0.record.holder.hasSuffix("-b") && $0.record.term == 2 }, "b alone, term 2\n\(log)")
+        let newCommands = ["s19jpro", "s19xp", "s21"].flatMap { observer.commands($0).filter { $0.at >= takeover } }
+        #expect(newCommands.contains { $0.command.term == 2 }, "b commands after the takeover\n\(log)")
+        pair.expectSeqAlwaysGrows()
+        pair.expectNoLowerTermObeyed()
+        #expect(pair.telemetry.contains { $0.telemetry.appliedTerm == 2 }, "the miners obeyed the new term")
+    }
+}
+
+/// What a run of a pair looks like on the wire.
+struct PairView {
+    let observer: Observed
+    let speed: Double
+
+    init(_ observer: Observed, speed: Double) {
+        self.observer = observer
+        self.speed = speed
+    }
+
+    /// Every lease record seen, in order.
+    var leaders: [(at: Timestamp, record: LeaderPayload)] {
+        observer.all.filter { $0.topic == observer.topics.leader }.compactMap { r in (try? LeaderPayload(decoding: r.payload)).map { (r.at, $0) } }
+    }
+
+    /// The first `online` on the status topic after `time`: a controller taking charge.
+    func firstOnline(after time: Timestamp) -> Timestamp? {
+        observer.all.first { $0.at > time && $0.topic == observer.topics.status && $0.text == "online" }?.at
+    }
+
+    var groups: [String] { ["s19jpro", "s19xp", "s21"] }
+
+    var telemetry: [(group: String, at: Timestamp, telemetry: TelemetryPayload)] {
+        groups.flatMap { g in observer.telemetry(g).map { (g, $0.at, $0.telemetry) } }
+    }
+
+    /// Each group's commands, in the order the broker delivered them, have strictly growing
+    /// `seq` and never a lower term: two controllers never fought over a group.
+    func expectSeqAlwaysGrows(sourceLocation: SourceLocation = #_sourceLocation) {
+        for group in groups {
+            let commands = observer.commands(group).map(\.command)
+            for (previous, next) in zip(commands, commands.dropFirst()) {
+                #expect(
+                    next.seq > previous.seq && next.term >= previous.term,
+                    "\(group): seq \(previous.seq) term \(previous.term) then seq \(next.seq) term \(next.term)",
+                    sourceLocation: sourceLocation
+                )
+            }
+        }
+    }
+
+    /// What the miners applied (their telemetry's `applied_term`, `applied_seq`) never goes back.
+    func expectNoLowerTermObeyed(sourceLocation: SourceLocation = #_sourceLocation) {
+        for group in groups {
+            let applied = observer.telemetry(group).map { ($0.telemetry.appliedTerm, $0.telemetry.appliedSeq) }
+            for (previous, next) in zip(applied, applied.dropFirst()) {
+                #expect(
+                    next.0 > previous.0 || (next.0 == previous.0 && next.1 >= previous.1),
+                    "\(group) applied term \(next.0) seq \(next.1) after term \(previous.0) seq \(previous.1)",
+                    sourceLocation: sourceLocation
+                )
+            }
+        }
+    }
+}
