@@ -204,6 +204,157 @@ struct FailoverTests {
         pair.expectNoLowerTermObeyed()
         #expect(pair.telemetry.contains { $0.telemetry.appliedTerm == 2 }, "the miners obeyed the new term")
     }
+
+    @Test(
+        "a real day with 50 forced failovers (SIGKILL and SIGTERM in turn): every settled interval of every group matches the audit logs; no command lost, none obeyed twice"
+    )
+    func fiftyFailovers() async throws {
+        // The real 6 Sep 2023 at HB_WEST, a day in 2 minutes; a 1 s lease; commands live an
+        // hour, so a takeover gap (about 15 simulated minutes after a SIGKILL) expires none.
+        let setup = try Setup(lease: "1s", commandTTL: "1h")
+        defer { setup.remove() }
+        let scenario = try ScenarioFile.load(path: TestRepository.path("Simulator/Scenarios/ercot-2023-09-06.yaml"))
+        let settings = try SiteFile.load(path: TestRepository.exampleSite)
+        let inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: TestRepository.data.path)
+        var loop = try Loop(minutes: 24 * 60, speed: 720, prices: [], siteYAML: setup.siteYAML)
+        loop.scenario.start = scenario.start
+        loop.prices = inputs.prices
+        loop.hashPrice = inputs.hashPrice(at: scenario.start) ?? 0.06
+        let start = scenario.start
+        let speed = loop.scenario.speed
+        let topics = loop.topics
+        let failovers = Mutex<[(at: Timestamp, instance: String, signal: Int32)]>([])
+        let logs = Mutex("")
+
+        let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
+            let processes = ["a": setup.process("a", broker: broker), "b": setup.process("b", broker: broker)]
+            let watcher = try Observer(broker: broker, clock: clock, topics: topics)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                defer {
+                    logs.withLock { $0 = processes.sorted { $0.key < $1.key }.map { "\($0.key):\n\($0.value.logTail)" }.joined(separator: "\n") }
+                    for process in processes.values { process.send(SIGKILL) }
+                }
+                group.addTask { try await watcher.run() }
+                func holder() -> LeaderPayload? {
+                    watcher.latest { $0.topic == topics.leader }.flatMap { try? LeaderPayload(decoding: $0.payload) }
+                }
+                try await processes["a"]!.start(in: &group)
+                try await Task.sleep(for: .milliseconds(1500))
+                try await processes["b"]!.start(in: &group)
+                try await Task.sleep(for: .milliseconds(1500))
+                for k in 1...50 {
+                    try await clock.sleep(until: start.adding(seconds: Double(k) * 86_400 / 55), tolerance: nil)
+                    // A quiet moment: no command for 0.3 s (wall), so every record of the last one is committed.
+                    let quietSince = ContinuousClock.now
+                    while let last = watcher.latest(where: { $0.topic.hasSuffix("/command") })?.at,
+                        last.duration(to: clock.now).inSeconds < 0.3 * speed, ContinuousClock.now - quietSince < .seconds(10)
+                    {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    let lease = try #require(holder(), "no lease record before failover \(k)")
+                    let instance = String(lease.holder.suffix(1))
+                    let victim = try #require(processes[instance], "holder \(lease.holder)")
+                    let signal = k % 2 == 1 ? SIGKILL : SIGTERM
+                    failovers.withLock { $0.append((clock.now, instance, signal)) }
+                    victim.send(signal)
+                    // The other takes over with a higher term.
+                    let deadline = ContinuousClock.now + .seconds(15)
+                    while ContinuousClock.now < deadline {
+                        if let next = holder(), next.term > lease.term, !next.released, next.holder != lease.holder { break }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try await victim.waitUntilExited()
+                    try await victim.start(in: &group)  // back as the standby
+                    try await Task.sleep(for: .milliseconds(1000))
+                }
+                try await clock.sleep(until: start.adding(seconds: 86_400 - 300), tolerance: nil)
+                for process in processes.values { process.send(SIGTERM) }
+                for process in processes.values { try await process.waitUntilExited() }
+                group.cancelAll()
+            }
+        }
+        let log = logs.withLock { $0 }
+        let done = failovers.withLock { $0 }
+        #expect(done.count == 50, "\(done.count) failovers\n\(log)")
+        let pair = PairView(observer, speed: speed)
+        let terms = Set(pair.leaders.map(\.record.term))
+        #expect(terms.count >= 51, "a new term for each failover: \(terms.sorted())")
+        pair.expectSeqAlwaysGrows()
+        pair.expectNoLowerTermObeyed()
+
+        // What the two controllers recorded as sent: each command in exactly one audit log.
+        struct Sent: Hashable {
+            var group: String
+            var seq: Int64
+            var term: Int64
+            var running: Int
+        }
+        var logged: [Int64: (sent: Sent, issued: Timestamp, log: String)] = [:]
+        var duplicates: [Int64] = []
+        for instance in ["a", "b"] {
+            let audit = try AuditLog(path: setup.directory.appending(path: "\(instance).sqlite").path)
+            let table = try audit.rows(.commands, from: start.adding(seconds: -3600), to: start.adding(seconds: 2 * 86_400))
+            let column = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1, $0) })
+            for row in table.rows {
+                guard let seq = Int64(row[column["seq"]!]), let term = Int64(row[column["term"]!]),
+                    let running = Int(row[column["miners_running"]!]), let issued = Timestamp(iso8601: row[column["issued_at"]!])
+                else {
+                    Issue.record("unreadable audit row \(row)")
+                    continue
+                }
+                if logged[seq] != nil { duplicates.append(seq) }
+                logged[seq] = (Sent(group: row[column["grp"]!], seq: seq, term: term, running: running), issued, instance)
+            }
+        }
+        #expect(duplicates.isEmpty, "seq recorded twice: \(duplicates.prefix(5))")
+        #expect(Set(logged.values.map(\.log)) == ["a", "b"], "both controllers commanded")
+        let recorded = Set(logged.values.map(\.sent))
+        let onWire = Set(
+            pair.groups.flatMap { g in
+                observer.commands(g).map { Sent(group: g, seq: $0.command.seq, term: $0.command.term, running: $0.command.minersRunning) }
+            }
+        )
+        #expect(recorded.count > 150, "\(recorded.count) commands")
+        #expect(
+            onWire.subtracting(recorded).isEmpty,
+            "on the wire, in no audit log: \(onWire.subtracting(recorded).sorted { $0.seq < $1.seq }.prefix(5))"
+        )
+        #expect(
+            recorded.subtracting(onWire).isEmpty,
+            "recorded, never on the wire: \(recorded.subtracting(onWire).sorted { $0.seq < $1.seq }.prefix(5))"
+        )
+        // Every command the miners say they applied is a recorded one (and, by the order check, once).
+        for (group, _, telemetry) in pair.telemetry where telemetry.appliedSeq > 0 {
+            let sent = logged[telemetry.appliedSeq]?.sent
+            #expect(
+                sent?.group == group && sent?.term == telemetry.appliedTerm,
+                "\(group) applied seq \(telemetry.appliedSeq) term \(telemetry.appliedTerm)"
+            )
+        }
+
+        // Each group ends each settled interval on the command the audit logs say was in force.
+        var checked = 0
+        var wrong: [String] = []
+        for interval in 1...96 {
+            let end = start.adding(seconds: Double(interval) * 900)
+            for group in pair.groups {
+                let sent = logged.values.filter { $0.sent.group == group }
+                // Settled: no command in the last 6 minutes (an S19j Pro wakes in 5), and fresh telemetry.
+                guard let command = sent.filter({ $0.issued <= end.adding(seconds: -360) }).max(by: { $0.sent.seq < $1.sent.seq }),
+                    !sent.contains(where: { $0.issued > end.adding(seconds: -360) && $0.issued <= end }),
+                    let report = observer.telemetry(group).last(where: { $0.at <= end && $0.at > end.adding(seconds: -30) })?.telemetry
+                else { continue }
+                checked += 1
+                if report.appliedSeq != command.sent.seq || report.appliedTerm != command.sent.term || report.minersRunning != command.sent.running {
+                    wrong.append(
+                        "\(group) at \(end): logs say seq \(command.sent.seq) term \(command.sent.term) with \(command.sent.running) running; miners report seq \(report.appliedSeq) term \(report.appliedTerm), \(report.minersRunning) running"
+                    )
+                }
+            }
+        }
+        #expect(checked >= 120, "enough settled intervals to judge: \(checked)")
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+    }
 }
 
 /// What a run of a pair looks like on the wire.

@@ -64,6 +64,11 @@ final class Observer: Sendable {
 
     var observed: Observed { Observed(all: records.withLock { $0 }, topics: topics) }
 
+    /// The latest record matching `predicate` (searched from the newest; cheap for recent ones).
+    func latest(where predicate: (Observed.Record) -> Bool) -> Observed.Record? {
+        records.withLock { $0.last(where: predicate) }
+    }
+
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.client.run() }
