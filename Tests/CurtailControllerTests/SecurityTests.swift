@@ -92,6 +92,11 @@ struct SecurityTests {
                 }
                 // A grid feed may not write site topics either.
                 await #expect(throws: MQTTError.self) { try await feed.publish(forged, to: topics.command(group: "s19jpro")) }
+                // Nor may anyone but the site's controllers take the lease with a higher term.
+                let usurper = try LeaderPayload(holder: "intruder", term: 99, expiresAt: now.adding(seconds: 15)).encode()
+                for client in [intruder, feed] {
+                    await #expect(throws: MQTTError.self) { try await client.publish(usurper, to: topics.leader, retain: true) }
+                }
                 // The miner sees only the controller's commands: nothing forged, nothing of s21.
                 try await feed.publish(
                     try PricePayload(intervalStart: interval.adding(seconds: 900), intervalMinutes: 15, priceUSDPerMWh: 5000).encode(),
@@ -101,6 +106,7 @@ struct SecurityTests {
                 let command = try #require((try? CommandPayload(decoding: next.payload)))
                 #expect(next.topic == topics.command(group: "s19jpro"))
                 #expect(command.seq != 999999 && command.minersRunning == 0 && command.reason.contains("above break-even"))
+                #expect(command.term == 1, "the controller kept its lease")
                 group.cancelAll()
             }
             // No anonymous access, no wrong password.
