@@ -222,6 +222,7 @@ public struct ControllerLoop: Sendable {
             case .steppedDown(let reason):
                 effects.role = .standby
                 effects.subscribeOwnTopics = true
+                announcedStandby = true
                 core.stepDown(at: now)
                 step.notes.append("standing by: \(reason); publishing nothing that commands miners")
             }

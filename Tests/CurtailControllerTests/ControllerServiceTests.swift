@@ -66,7 +66,12 @@ struct ControllerServiceTests {
             let interval = Timestamp(millisecondsSinceEpoch: (clock.now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
             transport.deliver(try PricePayload(intervalStart: interval, intervalMinutes: 15, priceUSDPerMWh: 95).encode(), on: topics.price)
             transport.deliver(Array("{\"price\": 5000".utf8), on: topics.price)
-            await Self.waitUntil { transport.published.contains { $0.message.topic == topics.rejected } }
+            // The refusal is published before it is counted (the publish comes first in the step):
+            // wait for both.
+            await Self.waitUntil {
+                transport.published.contains { $0.message.topic == topics.rejected }
+                    && (try? metrics.expectCounter("curtail_rejected_inputs_total", [("reason", "malformed")]).totalValue) == 1
+            }
 
             // Only the malformed price was refused: the controller's own state, published as start-up
             // ended, did not come back to it as an input (it unsubscribes before publishing).

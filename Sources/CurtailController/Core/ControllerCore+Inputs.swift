@@ -195,7 +195,8 @@ extension ControllerCore {
     }
 
     /// The retained or followed state: the `seq` and term it carries and the grid events in force
-    /// with their compliance so far (the active controller's bookkeeping wins while following).
+    /// with their compliance so far (the active controller's bookkeeping wins while following;
+    /// this controller's own from before a restart only where it is newer than the journal's).
     private mutating func applyState(_ state: RetainedState, at now: Timestamp) -> InputOutcome {
         guard following else {
             if state.term > term { followedTerm = max(followedTerm, state.term) }
@@ -204,6 +205,8 @@ extension ControllerCore {
         seq = max(seq, state.seq)
         followedTerm = max(followedTerm, state.term)
         for var obligation in state.obligations where obligation.event.end > now && !book.isClosed(obligation.event.id) {
+            // This controller's own state from before a restart is older than what its journal resumed.
+            if state.controller == instance, let last = book[obligation.event.id]?.lastSampleTime, last > state.time { continue }
             // Keep integrating compliance from the state's time, with this controller's last sample.
             obligation.lastSampleTime = state.time
             obligation.lastSampleMW = book[obligation.event.id]?.lastSampleMW ?? .nan
@@ -217,7 +220,8 @@ extension ControllerCore {
     private mutating func applyEventReport(_ report: EventReportPayload) -> InputOutcome {
         guard following else { return .duplicate }
         unacknowledged.remove(report.id)
-        if report.status != .acknowledged, book[report.id] != nil || !book.isClosed(report.id) {
+        if report.status != .acknowledged, !book.isClosed(report.id) {
+            // Closed quietly: the active one reported it; a late copy of the event stays closed.
             _ = book.close(report.id, at: report.ts)
         }
         return .applied(decide: false)

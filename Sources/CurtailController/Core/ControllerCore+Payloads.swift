@@ -59,6 +59,8 @@ extension ControllerCore {
             site: site.id,
             policy: configuration.policy.name,
             seq: seq,
+            term: term,
+            controller: following ? nil : instance,
             targetMW: decided ? Self.rounded(targetKW / 1000) : nil,
             measuredMW: measuredSiteMW(at: now).flatMap { Self.rounded($0) },
             priceUSDPerMWh: realTimePrice.flatMap { Self.rounded($0.price.value, 2) },

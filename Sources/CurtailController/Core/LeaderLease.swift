@@ -113,7 +113,8 @@ public struct LeaderLease: Sendable {
     public mutating func connectionChanged(up: Bool, wall: Duration) {
         connected = up
         guard up else { return }
-        if role == .starting, observeUntil == nil { observeUntil = wall + settings.observeWindow }
+        // Starting: read what the broker retains for a whole window on this connection.
+        if role == .starting { observeUntil = wall + settings.observeWindow }
         // Nothing was heard while away: listen for a whole lease before judging the holder.
         if role == .standby { lastHeard = wall }
     }

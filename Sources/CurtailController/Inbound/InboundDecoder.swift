@@ -176,7 +176,7 @@ public struct InboundDecoder: Sendable {
     private func state(_ payload: [UInt8]) throws(Rejection) -> RetainedState {
         let state = try StatePayload(decoding: payload)
         let obligations = state.activeEvents.map(Obligation.init(resuming:))
-        return RetainedState(seq: state.seq, term: state.term, obligations: obligations, time: state.ts)
+        return RetainedState(seq: state.seq, term: state.term, controller: state.controller, obligations: obligations, time: state.ts)
     }
 }
 

@@ -34,14 +34,17 @@ public struct RetainedState: Hashable, Sendable {
     public var seq: Int64
     /// The publisher's fencing term.
     public var term: Int64
+    /// The publishing controller's instance, if it said.
+    public var controller: String?
     /// Obligations in force, with their compliance bookkeeping.
     public var obligations: [Obligation]
     /// When the state was published.
     public var time: Timestamp
 
-    public init(seq: Int64, term: Int64 = 0, obligations: [Obligation], time: Timestamp) {
+    public init(seq: Int64, term: Int64 = 0, controller: String? = nil, obligations: [Obligation], time: Timestamp) {
         self.seq = seq
         self.term = term
+        self.controller = controller
         self.obligations = obligations
         self.time = time
     }
