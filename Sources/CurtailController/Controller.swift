@@ -175,12 +175,16 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
                 }
                 let effects = loop.handle(loopInput, now: now, wall: origin.duration(to: started))
                 if effects.decided { metrics.decisionTook(started.duration(to: wallClock.now)) }
-                if effects.unsubscribeOwnTopics {
-                    // Before publishing: the state this step publishes must not come back as an input.
-                    for filter in own { try? await transport.unsubscribe(from: filter) }
-                }
-                if effects.subscribeOwnTopics {
-                    for filter in own { try? await transport.subscribe(filter) }
+                do {
+                    if effects.unsubscribeOwnTopics {
+                        // Before publishing: the state this step publishes must not come back as an input.
+                        for filter in own { try await transport.unsubscribe(from: filter) }
+                    }
+                    if effects.subscribeOwnTopics {
+                        for filter in own { try await transport.subscribe(filter) }
+                    }
+                } catch {
+                    logger.warning("could not change the subscriptions to the site's commands, state and reports: \(error)", metadata: site)
                 }
                 perform(effects, on: transport, metrics: &metrics, rejectionLog: &rejectionLog, problems: &problems, loop: loop, now: now)
             }
