@@ -164,7 +164,13 @@ struct EndToEndTests {
         let curtail = try curtailExecutable()
         let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
             let audit = resume == .auditLog ? ["--audit-db", auditPath] : ["--no-audit"]
-            let arguments = ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error", "--metrics", "off"] + audit
+            // A fixed instance name, as a service unit gives it: the second life is the same instance
+            // (same client id), so it finds its own lease record and claims at once. (Without it, a
+            // `curtail run` of another test for this site could hold instance 1, and the second
+            // life, as instance 2, would rightly wait out the first life's lease.)
+            let arguments =
+                ["run", "--config", sitePath, "--broker", broker.url, "--sim-clock", "--log-level", "error", "--metrics", "off", "--instance", "e2e"]
+                + audit
             // First life: killed with SIGKILL (no clean disconnect: the broker publishes the will).
             _ = try await Subprocess.run(.path(FilePath(curtail)), arguments: .init(arguments), input: .none, output: .discarded, error: .discarded) {
                 execution in
