@@ -26,7 +26,8 @@ package struct InstanceSlot: Sendable {
         let directory = Self.directory(environment: environment)
         for n in 1...64 {
             let path = "\(directory)/curtail-\(site)-\(n).lock"
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            // Read-only is enough for flock, and opens a lock file another user left behind.
+            let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 throw InvalidInput(
                     "cannot create the instance lock \(path): \(String(cString: strerror(errno))); set CURTAIL_LOCK_DIR to a writable directory, or give --instance"
