@@ -63,8 +63,9 @@ public struct ControllerLoop: Sendable {
 
     private var nextDecision: Timestamp?
     private var lastJournalFlush: Duration = .zero
-    /// Whether the move to standby (from start-up) has been reported.
-    private var announcedStandby = false
+    /// The lease and status topics, compared with every message's topic.
+    private let leaderTopic: String
+    private let statusTopic: String
 
     /// A loop around `core`, holding the site through `lease` (whose observation window is also
     /// how long retained commands and state are read back at start-up).
@@ -72,6 +73,8 @@ public struct ControllerLoop: Sendable {
         self.core = core
         self.core.instance = lease.identity
         self.lease = lease
+        leaderTopic = core.configuration.topics.leader
+        statusTopic = core.configuration.topics.status
         self.journaling = journaling
         self.journalBatch = journalBatch
     }
@@ -92,10 +95,10 @@ public struct ControllerLoop: Sendable {
         // it acts on anything.
         apply(lease.checkLapse(wall: wall), now: now, into: &step, effects: &effects)
         switch input {
-        case .message(let topic, let payload) where topic == core.topics.leader:
+        case .message(let topic, let payload) where topic == leaderTopic:
             let outcome = receiveLeader(payload, topic: topic, now: now, wall: wall, into: &step, effects: &effects)
             received = JournalEntry.Input(topic: topic, payload: payload, outcome: outcome)
-        case .message(let topic, let payload) where topic == core.topics.status:
+        case .message(let topic, let payload) where topic == statusTopic:
             // Every instance's will is `offline` here; the active one answers a standby's at once.
             if lease.isActive, core.isConnected, payload != core.onlineStatus.payload { effects.publish.append(core.onlineStatus) }
         case .message(let topic, let payload):
@@ -163,9 +166,9 @@ public struct ControllerLoop: Sendable {
     /// status belongs to the active one).
     public mutating func shutdown(now: Timestamp) -> [OutgoingMessage] {
         guard lease.isActive || lease.role == .claiming, let record = lease.release(now: now) else { return [] }
-        core.stepDown(at: now)
+        core.stepDown()
         var messages: [OutgoingMessage] = []
-        if let payload = try? record.encode() { messages.append(OutgoingMessage(topic: core.topics.leader, payload: payload, retain: true)) }
+        if let payload = try? record.encode() { messages.append(OutgoingMessage(topic: leaderTopic, payload: payload, retain: true)) }
         messages.append(core.offlineStatus)
         return messages
     }
@@ -209,7 +212,7 @@ public struct ControllerLoop: Sendable {
         for action in actions {
             switch action {
             case .publish(let record):
-                let topic = core.topics.leader
+                let topic = leaderTopic
                 let message = Result { () throws(WireError) in OutgoingMessage(topic: topic, payload: try record.encode(), retain: true) }
                 core.emit("leader record", message, into: &step)
             case .becameActive(let term):
@@ -222,18 +225,15 @@ public struct ControllerLoop: Sendable {
             case .steppedDown(let reason):
                 effects.role = .standby
                 effects.subscribeOwnTopics = true
-                announcedStandby = true
-                core.stepDown(at: now)
+                core.stepDown()
                 step.notes.append("standing by: \(reason); publishing nothing that commands miners")
+            case .standingBy(let holder, let term):
+                effects.role = .standby
+                step.notes.append(
+                    holder.map { "standing by: \($0) holds the site's lease (term \(term)); following the site" }
+                        ?? "standing by: the site's lease record is unreadable; following the site until a lease passes without one"
+                )
             }
         }
-        if effects.role == nil, lease.role == .standby, !announcedStandby {
-            announcedStandby = true
-            effects.role = .standby
-            if let holder = lease.current?.holder, holder != lease.identity {
-                step.notes.append("standing by: \(holder) holds the site's lease (term \(lease.current?.term ?? 0)); following the site")
-            }
-        }
-        if lease.role != .standby { announcedStandby = false }
     }
 }

@@ -20,7 +20,7 @@ public import CurtailWire
 /// - while the broker is unreachable nothing is published; on reconnect every live command and
 ///   the state are published again;
 /// - it commands only while in charge (``takeCharge(term:at:)``, when its ``LeaderLease`` makes it
-///   the site's active controller); until then and after ``stepDown(at:)`` it *follows*: it takes
+///   the site's active controller); until then and after ``stepDown()`` it *follows*: it takes
 ///   in every input and the active controller's commands, state and event reports, so it can take
 ///   over where the active left off, and publishes nothing;
 /// - grid events are acknowledged on `events/{id}/report` at once and get a compliance report
@@ -46,7 +46,7 @@ public struct ControllerCore: Sendable {
     public internal(set) var followedTerm: Int64 = 0
     /// This controller's instance name (its MQTT client id), published in the state.
     public var instance: String?
-    /// `true` until ``takeCharge(term:at:)`` and again after ``stepDown(at:)``: at start-up
+    /// `true` until ``takeCharge(term:at:)`` and again after ``stepDown()``: at start-up
     /// (reading back retained commands and state) and in standby, the core follows the site and
     /// publishes nothing.
     public private(set) var following = true
@@ -199,7 +199,7 @@ public struct ControllerCore: Sendable {
 
     /// Stops commanding at once and follows the site again (another controller took the lease,
     /// or this one's lapsed). The commands in force stay as they are.
-    public mutating func stepDown(at now: Timestamp) {
+    public mutating func stepDown() {
         following = true
     }
 

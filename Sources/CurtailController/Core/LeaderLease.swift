@@ -71,6 +71,9 @@ public struct LeaderLease: Sendable {
         case becameActive(term: Int64)
         /// This controller is no longer active: stop commanding at once.
         case steppedDown(reason: String)
+        /// Start-up found another controller holding the lease (or an unreadable record): follow
+        /// the site.
+        case standingBy(holder: String?, term: Int64)
     }
 
     /// This controller's name in records (its MQTT client id).
@@ -185,8 +188,10 @@ public struct LeaderLease: Sendable {
             guard connected, let until = observeUntil, wall >= until else { break }
             if let current, current.holder != identity, !currentExpired, !currentReleased {
                 role = .standby
+                actions.append(.standingBy(holder: current.holder, term: current.term))
             } else if current == nil, refusedAtStart {
                 role = .standby
+                actions.append(.standingBy(holder: nil, term: 0))
             } else {
                 actions.append(claim(wall: wall, now: now))
             }
