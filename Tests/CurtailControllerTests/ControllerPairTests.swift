@@ -166,9 +166,19 @@ struct ControllerPairTests {
         let seqBefore = site.commands("s19jpro").map(\.command.seq).max() ?? 0
         let highestSeq = ["s19jpro", "s19xp", "s21"].flatMap { site.commands($0).map(\.command.seq) }.max() ?? 0
 
-        // The active dies (power loss: nothing more from it).
+        // The active dies (power loss: nothing more from it). A deployment announced in the gap
+        // reaches only the standby, which must acknowledge it once it takes charge.
         site.loops[first] = nil
         let diedAt = site.now
+        let gapEvent = GridEvent(
+            id: "ERS-P2",
+            program: "ERS-30",
+            start: Self.start.adding(seconds: 3600),
+            end: Self.start.adding(seconds: 4200),
+            target: .maximum(Megawatts(0.5))
+        )
+        try site.publish(topics.events, EventPayload(gapEvent))
+        #expect(site.wire.filter { $0.topic == topics.eventReport(id: "ERS-P2") }.isEmpty, "no acknowledgement while nobody is active")
         var tookOverAt: Timestamp?
         for _ in 0..<40 where tookOverAt == nil {
             try site.run(for: 1)
@@ -178,6 +188,9 @@ struct ControllerPairTests {
         #expect(diedAt.duration(to: took) <= .seconds(15 + 5), "took over after \(diedAt.duration(to: took))")
         let term = try #require(site.loops[second]?.lease.term)
         #expect(term == 2)
+
+        let gapAcks = site.wire.filter { $0.topic == topics.eventReport(id: "ERS-P2") }
+        #expect(gapAcks.count == 1 && gapAcks[0].from == second && gapAcks[0].at == took, "acknowledged at the takeover")
 
         // Unchanged targets are not re-sent at the takeover; re-issues later carry the new term and a higher seq.
         let atTakeover = ["s19jpro", "s19xp", "s21"].flatMap { site.commands($0).filter { $0.at == took } }
@@ -218,6 +231,17 @@ struct ControllerPairTests {
         site.publish(topics.command(group: "s19jpro"), try late.encode(), retain: true)
         #expect(site.minerOutcomes.count == applied + 1 && site.minerOutcomes.last?.outcome == .ignored)
         #expect(site.minerOutcomes.filter { $0.outcome == .applied }.allSatisfy { $0.command.term >= 1 })
+    }
+
+    @Test("a standby's will (a retained offline on the status topic) is answered by the active one at once")
+    func standbyWill() throws {
+        var site = try Site(names: ["box-a", "box-b"])
+        try site.run(for: 3)
+        let topics = site.topics
+        #expect(site.retained[topics.status] == ControllerStatus.online.encode())
+        site.publish(topics.status, ControllerStatus.offline.encode(), retain: true)  // the standby died
+        #expect(site.retained[topics.status] == ControllerStatus.online.encode(), "online again, in the same step")
+        #expect(site.wire.last?.from == site.active.first)
     }
 
     @Test("a leader record stamped in the future or malformed is refused on 'rejected' and the active keeps the lease")

@@ -67,9 +67,9 @@ final class ControllerProcess: Sendable {
         }
     }
 
-    /// The end of its log, for failure messages.
-    var logTail: String {
-        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    /// The last 15 lines of the log at `path`, for failure messages.
+    static func tail(of path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(15).joined(separator: "\n")
     }
 }
