@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "GridSimulator", targets: ["GridSimulator"]),
         .library(name: "CurtailAudit", targets: ["CurtailAudit"]),
         .library(name: "CurtailObservability", targets: ["CurtailObservability"]),
+        .library(name: "CurtailMiners", targets: ["CurtailMiners"]),
+        .library(name: "CurtailAgent", targets: ["CurtailAgent"]),
+        .library(name: "FakeMiners", targets: ["FakeMiners"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -34,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // libmosquitto from the system (Debian: libmosquitto-dev). No C is compiled here.
@@ -110,6 +115,55 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Miner firmware drivers: the CGMiner API client (TCP 4028), LuxOS, Braiins OS REST and the
+        // stock Antminer CGI (digest auth).
+        .target(
+            name: "CurtailMiners",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailPolicyFiles",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // `curtail agent`: follows the group commands on MQTT and drives the inventory's miners
+        // through their drivers; publishes group telemetry and per-miner status.
+        .target(
+            name: "CurtailAgent",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailMiners",
+                "CurtailMQTT",
+                "CurtailPolicyFiles",
+                "CurtailController",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The simulator's fake miners: LuxOS, Braiins OS REST and stock Antminer on loopback
+        // addresses, faithful to each protocol's framing, with injectable faults.
+        .target(
+            name: "FakeMiners",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailPolicyFiles",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Simulator/Sources/FakeMiners"
+        ),
         // Random and mutated inputs for the payload decoders and file loaders (bench and tests).
         .target(
             name: "CurtailFuzz",
@@ -147,6 +201,7 @@ let package = Package(
             name: "gridsim",
             dependencies: [
                 "GridSimulator",
+                "FakeMiners",
                 "CurtailSite",
                 "CurtailCommandLine",
                 "CurtailController",
@@ -191,6 +246,10 @@ let package = Package(
                 "CurtailObservability",
                 "GridSimulator",
                 "LocalBroker",
+                "CurtailAgent",
+                "CurtailMiners",
+                "FakeMiners",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -255,6 +314,27 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
+            name: "CurtailAgentTests",
+            dependencies: [
+                "CurtailTestSupport",
+                "CurtailAgent",
+                "CurtailMiners",
+                "FakeMiners",
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailPolicyFiles",
+                "CurtailController",
+                "CurtailMQTT",
+                "LocalBroker",
+                "curtail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -10,6 +10,8 @@ public struct SiteConfiguration: Sendable {
     public var mqtt: MQTTSettings
     /// How the live controller behaves (`controller:` in the site file).
     public var controller: ControllerSettings
+    /// How `curtail agent` drives the miners (`agent:` in the site file).
+    public var agent: AgentSettings = AgentSettings()
 
     /// Where the live controller connects.
     public struct MQTTSettings: Hashable, Sendable {
@@ -103,5 +105,32 @@ public struct SiteConfiguration: Sendable {
         self.policyReference = policyReference
         self.mqtt = mqtt
         self.controller = controller
+    }
+
+    /// How `curtail agent` drives the site's miners (`agent:` in the site file).
+    public struct AgentSettings: Hashable, Sendable {
+        /// What a group does when its command expires with no fresh one.
+        public enum SafeState: String, Hashable, Sendable, CaseIterable {
+            /// Every miner of the group asleep (fans on).
+            case sleep
+            /// Every miner running at its default power.
+            case run
+        }
+
+        /// At most this many miners are woken per second, per feeder when the inventory names
+        /// feeders (sleep is never delayed).
+        public var wakeMinersPerSecond: Double = 10
+        /// At most this much nameplate power (kW) is woken per second, per feeder; `nil`: no limit.
+        public var wakeKWPerSecond: Double?
+        /// Where a group goes when its command expires.
+        public var safeState: SafeState = .sleep
+        /// Every miner is read this often (seconds), besides the read-backs after each write.
+        public var pollInterval: Double = 15
+        /// Group telemetry is published this often (seconds), and on every change of miners running.
+        public var telemetryInterval: Double = 5
+        /// Connections to miners open at once, for the whole site.
+        public var maxConnections: Int = 256
+
+        public init() {}
     }
 }

@@ -5,8 +5,9 @@ import Yams
 public enum SiteFile: Sendable {
     static let topKeys = [
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
-        "mqtt", "transmission_usd_per_kw_year", "controller",
+        "mqtt", "transmission_usd_per_kw_year", "controller", "agent",
     ]
+    static let agentKeys = ["wake_miners_per_second", "wake_kw_per_second", "safe_state", "poll_interval", "telemetry_interval", "max_connections"]
     static let mqttKeys = [
         "broker", "client_id", "grid_root", "site_root", "hashprice_topic", "username", "password_file", "ca_file", "cert_file", "key_file",
         "require_tls",
@@ -130,7 +131,9 @@ public enum SiteFile: Sendable {
         if let shed = controller.underFrequencyShedMW, shed > maxImport, let n = top["controller"] {
             r.report(n, "controller.under_frequency_shed_mw (\(YAMLReader.format(shed))) exceeds max_import_mw (\(YAMLReader.format(maxImport)))")
         }
-        return SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt, controller: controller)
+        var configuration = SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt, controller: controller)
+        if let agent = top["agent"].flatMap({ readAgent($0, &r) }) { configuration.agent = agent }
+        return configuration
     }
 
     static func readController(_ node: Node, _ r: inout YAMLReader) -> SiteConfiguration.ControllerSettings? {
@@ -167,6 +170,28 @@ public enum SiteFile: Sendable {
         }
         if let trip = settings.underFrequencyTripHz, settings.underFrequencyRecoverHz <= trip, let n = map["under_frequency_recover_hz"] {
             r.report(n, "controller.under_frequency_recover_hz must be above under_frequency_trip_hz (\(YAMLReader.format(trip)))")
+        }
+        return settings
+    }
+
+    static func readAgent(_ node: Node, _ r: inout YAMLReader) -> SiteConfiguration.AgentSettings? {
+        guard let map = r.mapping(node, "agent", allowed: agentKeys) else { return nil }
+        var settings = SiteConfiguration.AgentSettings()
+        if let rate = map["wake_miners_per_second"].flatMap({ r.number($0, "agent.wake_miners_per_second", range: 0.01...100_000) }) {
+            settings.wakeMinersPerSecond = rate
+        }
+        settings.wakeKWPerSecond = map["wake_kw_per_second"].flatMap { r.number($0, "agent.wake_kw_per_second", range: 0.1...10_000_000) }
+        if let state = map["safe_state"].flatMap({ r.choice($0, "agent.safe_state", ["sleep", "run"]) }) {
+            settings.safeState = SiteConfiguration.AgentSettings.SafeState(rawValue: state) ?? .sleep
+        }
+        if let n = map["poll_interval"], let seconds = r.duration(n, "agent.poll_interval") {
+            if (1...600).contains(seconds) { settings.pollInterval = seconds } else { r.report(n, "agent.poll_interval must be 1s...10m") }
+        }
+        if let n = map["telemetry_interval"], let seconds = r.duration(n, "agent.telemetry_interval") {
+            if (1...300).contains(seconds) { settings.telemetryInterval = seconds } else { r.report(n, "agent.telemetry_interval must be 1s...5m") }
+        }
+        if let connections = map["max_connections"].flatMap({ r.integer($0, "agent.max_connections", range: 1...4096) }) {
+            settings.maxConnections = connections
         }
         return settings
     }

@@ -14,11 +14,22 @@ import UnixSignals
     import Glibc
 #endif
 
-/// `gridsim`: the grid and the miner controllers of one site, over MQTT.
+/// `gridsim`: the grid and the miner controllers of one site over MQTT (`play`, the default), and
+/// fake miners on loopback addresses (`miners`).
 @main
 struct GridSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridsim",
+        abstract: "The grid simulator: a grid scenario over MQTT (play, the default) and fake miners (miners).",
+        subcommands: [Play.self, Miners.self],
+        defaultSubcommand: Play.self
+    )
+}
+
+/// `gridsim play` (the default): the grid and the miner controllers of one site, over MQTT.
+struct Play: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "play",
         abstract: "Play a grid scenario over MQTT: prices, events, alerts, frequency, and the site's miner controllers.",
         discussion: """
             Publishes the scenario's real or synthetic prices at --speed (simulated seconds per wall second),
