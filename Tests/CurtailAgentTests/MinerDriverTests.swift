@@ -97,9 +97,9 @@ struct MinerDriverTests {
             // The miner itself refuses a target outside its constraints (HTTP 412), as Braiins OS does.
             let login = try await http.send(.POST, "/api/v1/auth/login", body: Array(#"{"username":"root","password":"root"}"#.utf8), timeout: .seconds(5))
             let token = try #require(JSONValue.parse(login.body)?["token"]?.string)
-            let refused = try await http.send(
+            let outOfRange = try await http.send(
                 .PUT, "/api/v1/performance/power-target", headers: [("Authorization", token)], body: Array(#"{"watt":10}"#.utf8), timeout: .seconds(5))
-            #expect(refused.status == 412)
+            #expect(outOfRange.status == 412)
             // The driver clamps to the constraints it read, so the miner never sees 10 W...
             try await driver.setPowerTarget(watts: 10)
             #expect(fleet.miner(miner.host)?.powerTargetW == fleet.miner(miner.host)?.powerLimits.lowerBound)

@@ -41,6 +41,8 @@ public struct AgentCore: Sendable {
         public var inFlight: MinerOperation?
         /// A write awaiting read-back, and until when.
         public var verifying: (operation: MinerOperation, until: Timestamp)?
+        /// A write that was not confirmed and will be tried again (the plan keeps it meanwhile).
+        public var retrying: MinerOperation?
         /// Failed or unconfirmed attempts at the current write.
         public var attempts = 0
         /// Nothing is tried before this.
@@ -124,13 +126,15 @@ public struct AgentCore: Sendable {
             miners[i].wasRead = true
             miners[i].reading = reading
             miners[i].readAt = now
-            miners[i].nextReadAt = now.adding(seconds: settings.pollInterval)
-            miners[i].lastError = nil
             if [.unreachable, .refused].contains(miners[i].state) && miners[i].verifying == nil {
                 miners[i].state = .ok
                 miners[i].attempts = 0
+                miners[i].lastError = nil
             }
             if let reading { judge(i, reading, at: now) }
+            // A write awaiting confirmation is read back often; otherwise at the poll interval.
+            let interval = miners[i].verifying.map { Self.readBackInterval($0.operation, firmware) } ?? settings.pollInterval
+            miners[i].nextReadAt = now.adding(seconds: interval)
         case (.read, .failure(let error)):
             miners[i].wasRead = true
             fail(i, error, at: now, counting: true)
@@ -139,12 +143,13 @@ public struct AgentCore: Sendable {
             let deadline = Self.deadline(operation, firmware)
             miners[i].verifying = (operation, now.adding(seconds: deadline))
             miners[i].nextReadAt = now.adding(seconds: Self.readBackInterval(operation, firmware))
+            // A miner already found lying stays `mismatch` until a read-back shows it obeyed.
             switch operation {
             case .sleep:
-                miners[i].state = .sleeping
+                if miners[i].state != .mismatch { miners[i].state = .sleeping }
                 miners[i].lastCycled = now
             case .wake:
-                miners[i].state = .waking
+                if miners[i].state != .mismatch { miners[i].state = .waking }
                 miners[i].lastCycled = now
             default: break
             }
@@ -184,6 +189,7 @@ public struct AgentCore: Sendable {
         }
         if done {
             miners[i].verifying = nil
+            miners[i].retrying = nil
             miners[i].state = .ok
             miners[i].attempts = 0
             miners[i].lastError = nil
@@ -199,8 +205,10 @@ public struct AgentCore: Sendable {
             : "\(operation): the miner answered OK but did not apply it within \(seconds) s (mode \(reading.mode.rawValue))"
         if miners[i].attempts >= retryLimit {
             miners[i].state = .mismatch
+            miners[i].retrying = nil
             miners[i].retryAt = now.adding(seconds: settings.pollInterval * 4)
         } else {
+            miners[i].retrying = operation
             miners[i].retryAt = now.adding(seconds: backoff(miners[i].attempts))
         }
     }
@@ -288,17 +296,20 @@ public struct AgentCore: Sendable {
         guard let target = target(g), groups[g].miners.allSatisfy({ miners[$0].wasRead }) else { return }
         let candidates = groups[g].miners.map { i in
             let miner = miners[i]
+            let controllable = [.ok, .waking, .sleeping].contains(miner.state)
+            let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
+            // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
             let on: Bool =
-                if let op = miner.inFlight ?? miner.verifying?.operation, op == .wake || op == .sleep {
+                if controllable, let op = miner.inFlight ?? miner.verifying?.operation ?? miner.retrying, op == .wake || op == .sleep {
                     op == .wake
                 } else {
-                    miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
+                    reported
                 }
             return GroupPlanner.Candidate(
                 index: i,
                 efficiency: miner.entry.model.nominalEfficiency.value,
                 isOn: on,
-                controllable: [.ok, .waking, .sleeping].contains(miner.state),
+                controllable: controllable,
                 lastCycled: miner.lastCycled?.secondsSinceEpoch ?? -.infinity
             )
         }
@@ -313,6 +324,7 @@ public struct AgentCore: Sendable {
         let budget = settings.maxConnections
         func start(_ i: Int, _ operation: MinerOperation) {
             miners[i].inFlight = operation
+            if operation.isWrite { miners[i].retrying = nil }
             inFlight += 1
             actions.append(.perform(miner: i, operation: operation))
         }
