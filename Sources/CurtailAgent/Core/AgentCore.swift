@@ -300,7 +300,9 @@ public struct AgentCore: Sendable {
             let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
             // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
             let on: Bool =
-                if controllable, let op = miner.inFlight ?? miner.verifying?.operation ?? miner.retrying, op == .wake || op == .sleep {
+                if controllable, let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
+                    $0 == .wake || $0 == .sleep
+                }) {
                     op == .wake
                 } else {
                     reported

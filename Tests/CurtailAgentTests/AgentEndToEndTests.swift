@@ -1,0 +1,199 @@
+import AsyncHTTPClient
+import CurtailAgent
+import CurtailController
+import CurtailCore
+import CurtailMQTT
+import CurtailMiners
+import CurtailPolicyFiles
+import CurtailTestSupport
+import CurtailWire
+import FakeMiners
+import Foundation
+import LocalBroker
+import Logging
+import Subprocess
+import Synchronization
+import SystemPackage
+import Testing
+
+/// The whole chain through a real mosquitto: commands on the wire, `curtail agent`'s service,
+/// the fake miners over TCP and HTTP, telemetry and miner status back.
+@Suite("Agent end to end through mosquitto", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+struct AgentEndToEndTests {
+    static let quiet: Logger = {
+        var logger = Logger(label: "agent-test")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// Everything published under `site/{site}/`, with the site time it arrived.
+    final class Wire: Sendable {
+        let records = Mutex<[(at: Timestamp, topic: String, payload: [UInt8])]>([])
+
+        func latestStatus(_ address: String) -> MinerStatusPayload? {
+            records.withLock { list in
+                list.last { $0.topic.hasSuffix("/miners/\(address)/status") }.flatMap { try? MinerStatusPayload(decoding: $0.payload) }
+            }
+        }
+
+        func telemetry(_ group: String) -> [TelemetryPayload] {
+            records.withLock { list in
+                list.filter { $0.topic.hasSuffix("/groups/\(group)/telemetry") }.compactMap { try? TelemetryPayload(decoding: $0.payload) }
+            }
+        }
+
+        func commands(_ group: String) -> [CommandPayload] {
+            records.withLock { list in
+                list.filter { $0.topic.hasSuffix("/groups/\(group)/command") }.compactMap { try? CommandPayload(decoding: $0.payload) }
+            }
+        }
+    }
+
+    /// A broker, the fake fleet, an observer and a publisher; `body` runs agents as it likes.
+    static func withRig(
+        net: Int,
+        spec: [(firmware: MinerFirmware, group: String, count: Int)],
+        faults: [Int: FakeMinerFaults] = [:],
+        speed: Double,
+        _ body: @Sendable (MosquittoBroker, MinerInventory, FakeMinerFleet, ScaledClock, MQTTClient, Wire) async throws -> Void
+    ) async throws {
+        let inventory = FleetHarness.inventory(net: net, spec)
+        let fleet = FakeMinerFleet(
+            inventory: inventory,
+            faults: Dictionary(uniqueKeysWithValues: faults.map { (inventory.miners[$0.key].address, $0.value) }),
+            speed: speed
+        )
+        let clock = ScaledClock(start: Timestamp(iso8601: "2026-07-01T12:00:00Z")!, rate: speed)
+        try await MosquittoBroker.withBroker { broker in
+            let publisher = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-pub"), logger: quiet)
+            let observer = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-obs"), logger: quiet)
+            let wire = Wire()
+            try await FleetHarness.serving(fleet) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await publisher.run() }
+                    group.addTask { try await observer.run() }
+                    group.addTask {
+                        try await observer.waitUntilConnected(timeout: .seconds(10))
+                        try await observer.subscribe(to: "site/harness/#")
+                        for await message in observer.messages {
+                            wire.records.withLock { $0.append((clock.now, message.topic, message.payload)) }
+                        }
+                    }
+                    try await publisher.waitUntilConnected(timeout: .seconds(10))
+                    try await observer.waitUntilConnected(timeout: .seconds(10))
+                    try await body(broker, inventory, fleet, clock, publisher, wire)
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    /// Runs an agent for the harness site until `body` returns.
+    static func withAgent(
+        broker: MosquittoBroker,
+        inventory: MinerInventory,
+        clock: ScaledClock,
+        settings: SiteConfiguration.AgentSettings = .init(),
+        _ body: @Sendable (MinerAgent<ScaledClock>) async throws -> Void
+    ) async throws {
+        var mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-under-test")
+        mqtt.will = .init(topic: "site/harness/agent/status", payload: Array("offline".utf8))
+        let client = try MQTTClient(configuration: mqtt, logger: quiet)
+        let drivers = try MinerDrivers.make(for: inventory, http: .shared, environment: [:], rpcTimeout: .seconds(2), webTimeout: .seconds(3), cgiTimeout: .seconds(5))
+        let agent = MinerAgent(
+            site: FleetHarness.site,
+            inventory: inventory,
+            settings: settings,
+            drivers: drivers,
+            transport: client,
+            topics: ControllerTopics(market: "ercot", node: "HB_WEST", site: "harness"),
+            clock: clock,
+            logger: quiet
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await agent.run() }
+            try await body(agent)
+            group.cancelAll()
+        }
+    }
+
+    static func command(_ clock: ScaledClock, seq: Int64, running: Int, power: Double, ttl: Double = 3600) -> [UInt8] {
+        try! CommandPayload(
+            seq: seq,
+            term: 1,
+            issuedAt: clock.now,
+            expiresAt: clock.now.adding(seconds: ttl),
+            minersRunning: running,
+            powerTargetW: power,
+            targetKW: Double(running) * power / 1000,
+            reason: "test"
+        ).encode()
+    }
+
+    static func eventually(_ what: String, within: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + within
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    @Test("a miner that says OK and does not sleep is found out ('mismatch' on its status topic) and another of its group sleeps instead")
+    func liarReplaced() async throws {
+        try await Self.withRig(net: 51, spec: [(.luxos, "s19xp", 4)], faults: [3: FakeMinerFaults(notApplied: 1)], speed: 10) {
+            broker, inventory, fleet, clock, publisher, wire in
+            try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
+                try await publisher.publish(Self.command(clock, seq: 1, running: 3, power: 3010), to: "site/harness/groups/s19xp/command", retain: true)
+                let liar = inventory.miners[3]
+                try await Self.eventually("the liar is marked mismatch", within: .seconds(60)) { wire.latestStatus(liar.address)?.state == .mismatch }
+                try await Self.eventually("three running, by telemetry") { wire.telemetry("s19xp").last?.minersRunning == 3 }
+                let asleep = fleet.miners.filter(\.isAsleep).map(\.host)
+                #expect(asleep.count == 1 && !asleep.contains(liar.host), "one honest miner sleeps in its place: \(asleep)")
+                #expect(wire.latestStatus(liar.address)?.lastError?.contains("did not apply") == true)
+                #expect(wire.telemetry("s19xp").last?.appliedSeq == 1)
+            }
+        }
+    }
+
+    @Test("the agent killed and restarted resumes from the retained command without waking or sleeping anything again")
+    func restartResumes() async throws {
+        try await Self.withRig(net: 52, spec: [(.braiins, "s21", 2), (.antminer, "s19jpro", 2)], speed: 10) {
+            broker, inventory, fleet, clock, publisher, wire in
+            try await publisher.publish(Self.command(clock, seq: 5, running: 1, power: 3000), to: "site/harness/groups/s21/command", retain: true)
+            try await publisher.publish(Self.command(clock, seq: 6, running: 1, power: 3500), to: "site/harness/groups/s19jpro/command", retain: true)
+            try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { agent in
+                try await Self.eventually("settled: one of each group asleep, confirmed", within: .seconds(60)) {
+                    let core = agent.snapshot.core
+                    return fleet.miners.filter(\.isAsleep).count == 2 && fleet.miners.filter { $0.mode == .mining }.count == 2
+                        && core?.miners.allSatisfy { $0.verifying == nil && $0.inFlight == nil && $0.state == .ok } == true
+                }
+            }
+            let writes = fleet.miners.map(\.writes)
+            // A new agent process: reads every miner, takes the retained commands, changes nothing.
+            try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { agent in
+                try await Self.eventually("the new agent has read every miner and published telemetry") {
+                    agent.snapshot.core?.miners.allSatisfy { $0.readAt != nil } == true && wire.telemetry("s19jpro").last?.appliedSeq == 6
+                }
+                try await Task.sleep(for: .seconds(2))
+                #expect(fleet.miners.map(\.writes) == writes, "no write after the restart")
+                #expect(wire.telemetry("s21").last?.minersRunning == 1)
+            }
+        }
+    }
+
+    @Test("a command past its expiry with nothing fresh sends the group to the safe state (asleep)")
+    func expiryToSafeState() async throws {
+        try await Self.withRig(net: 53, spec: [(.luxos, "s19xp", 3)], speed: 10) { broker, inventory, fleet, clock, publisher, wire in
+            try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
+                try await publisher.publish(Self.command(clock, seq: 1, running: 3, power: 3010, ttl: 60), to: "site/harness/groups/s19xp/command", retain: true)
+                try await Self.eventually("taken") { wire.telemetry("s19xp").last?.appliedSeq == 1 }
+                #expect(fleet.miners.allSatisfy { $0.mode == .mining })
+                try await Self.eventually("all asleep after expiry", within: .seconds(30)) { fleet.miners.allSatisfy { $0.mode == .sleeping } }
+                try await Self.eventually("telemetry says so") { wire.telemetry("s19xp").last?.minersRunning == 0 }
+            }
+        }
+    }
+}
