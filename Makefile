@@ -10,7 +10,7 @@ APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev libsqlite3-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build lint format test bench demo replay tune clean
+.PHONY: all deps build lint format test conformance bench demo replay tune clean
 
 all: build
 
@@ -46,6 +46,23 @@ format:
 
 test: build lint
 	$(SWIFT) test --disable-xctest
+	$(MAKE) --no-print-directory conformance
+
+# Real clients against the simulator's fake miners: pyasic and luxos (pinned in
+# Tests/Conformance/requirements.txt) in a throwaway virtual environment under .build/. Without
+# PyPI it says so and skips, except in CI, where that is a failure.
+CONFORMANCE_VENV := .build/conformance-venv
+conformance:
+	@if [ ! -x $(CONFORMANCE_VENV)/bin/pytest ] || ! cmp -s Tests/Conformance/requirements.txt $(CONFORMANCE_VENV)/requirements.txt; then \
+	  rm -rf $(CONFORMANCE_VENV); \
+	  python3 -m venv $(CONFORMANCE_VENV) && \
+	  $(CONFORMANCE_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/Conformance/requirements.txt && \
+	  cp Tests/Conformance/requirements.txt $(CONFORMANCE_VENV)/requirements.txt || { \
+	    rm -rf $(CONFORMANCE_VENV); \
+	    if [ -n "$$CI" ]; then echo "make: could not install the conformance clients from PyPI"; exit 1; fi; \
+	    echo "make: conformance tests skipped: pyasic and luxos could not be installed from PyPI (no network?)"; exit 0; }; \
+	fi
+	$(CONFORMANCE_VENV)/bin/pytest -q -W ignore::DeprecationWarning Tests/Conformance
 
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
 # the decision engine, replay and tuning on real ERCOT prices (reads ../shared/data), the live loop

@@ -42,6 +42,8 @@ public final class FakeMinerFleet: Service, Sendable {
     public let password: String
     /// The Antminer CGI's answer delay (real firmware takes up to ~20 s), wall seconds.
     public let cgiDelay: Double
+    /// Where `GET /miners` answers with ``stateJSON()`` (`nil`: nowhere).
+    public let control: (host: String, port: Int)?
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let bound = Mutex<[any Channel]>([])
@@ -60,6 +62,7 @@ public final class FakeMinerFleet: Service, Sendable {
         speed: Double = 1,
         password: String = "root",
         cgiDelay: Double = 0,
+        control: (host: String, port: Int)? = nil,
         seed: UInt64 = 1,
         logger: Logger = Logger(label: "curtail.fake-miners"),
         group: MultiThreadedEventLoopGroup = .singleton
@@ -88,6 +91,7 @@ public final class FakeMinerFleet: Service, Sendable {
         self.speed = speed
         self.password = password
         self.cgiDelay = cgiDelay
+        self.control = control
         self.logger = logger
         self.group = group
     }
@@ -112,6 +116,21 @@ public final class FakeMinerFleet: Service, Sendable {
             for i in state.miners.indices { state.miners[i].advance(to: now) }
             return state.miners
         }
+    }
+
+    /// Every miner's state as JSON (`GET /miners` on the control port): what a test compares a
+    /// client's view against.
+    public func stateJSON() -> [UInt8] {
+        let now = self.now
+        let list: [JSONValue] = miners.map { miner in
+            .object([
+                "host": .string(miner.host), "firmware": .string(miner.firmware.rawValue), "model": .string(miner.model.id),
+                "mode": .string(miner.mode.rawValue), "power_w": .number(miner.power(at: now).rounded()), "hashrate_th": .number(miner.hashrateTH),
+                "power_target_w": .number(miner.powerTargetW), "writes": .number(Double(miner.writes)), "atm_enabled": .bool(miner.atmEnabled),
+                "work_mode": .number(Double(miner.workMode)),
+            ])
+        }
+        return JSONValue.object(["miners": .array(list), "requests": .number(Double(requests))]).encoded()
     }
 
     /// Requests served so far.
@@ -161,6 +180,7 @@ public final class FakeMinerFleet: Service, Sendable {
                     if let web = entry.webPort { channels.append(try await bindWeb(i, host: host, port: web)) }
                 }
             }
+            if let control { channels.append(try await bindWeb(-1, host: control.host, port: control.port)) }
         } catch {
             for channel in channels { try? await channel.close() }
             throw FakeMinerError("cannot listen for the fake miners: \(error) (each needs its own 127.0.0.N; ports 80 and 4028 need root or CAP_NET_BIND_SERVICE)")
@@ -205,6 +225,13 @@ public final class FakeMinerFleet: Service, Sendable {
     }
 
     func answerWeb(_ i: Int, request: WebResponder.Request) -> (WebResponder.Response?, delay: Double, hang: Bool) {
+        if i < 0 {  // the control port
+            guard request.method == "GET", request.path == "/miners" else { return (WebResponder.Response(404), 0, false) }
+            var response = WebResponder.Response(200)
+            response.headers = [("Content-Type", "application/json")]
+            response.body = stateJSON()
+            return (response, 0, false)
+        }
         let f = fault(i)
         if f.drop { return (nil, 0, false) }
         if f.hang { return (nil, 0, true) }

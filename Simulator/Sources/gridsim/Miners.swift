@@ -38,10 +38,19 @@ struct Miners: AsyncParsableCommand {
     @Option(help: "The password the fakes accept (user root).")
     var password = "root"
 
+    @Option(help: "Serve every fake's state as JSON on GET http://HOST:PORT/miners (for tests), e.g. 127.0.0.1:9470.")
+    var control: String?
+
     func validate() throws {
         guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed must be in (0, 10000]") }
         guard cgiDelay >= 0, cgiDelay <= 600 else { throw ValidationError("--cgi-delay must be 0...600 seconds") }
         if let faults { _ = try Self.parseFaults(faults) }
+        if let control, Self.parseEndpoint(control) == nil { throw ValidationError("--control expects HOST:PORT, got '\(control)'") }
+    }
+
+    static func parseEndpoint(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+        return (String(text[..<colon]), port)
     }
 
     static func parseFaults(_ text: String) throws -> FakeMinerFaults {
@@ -80,6 +89,7 @@ struct Miners: AsyncParsableCommand {
             speed: speed,
             password: password,
             cgiDelay: cgiDelay,
+            control: control.flatMap(Self.parseEndpoint),
             logger: logger
         )
         let group = ServiceGroup(
