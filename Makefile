@@ -10,7 +10,7 @@ APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev libsqlite3-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build lint format test conformance bench demo replay tune clean
+.PHONY: all deps build lint format test conformance bench demo demo-miners replay tune clean
 
 all: build
 
@@ -85,6 +85,15 @@ demo: deps
 	$(SWIFT) build -c release --product curtail
 	@echo
 	$(RELEASE_BIN)/curtail demo --data $(DATA)
+
+# The same day for the 12-miner lab site, through real miner protocols: fake LuxOS, Braiins OS and
+# stock Antminer miners on 127.0.0.11-34 (ports 4028 and 80: run as root), driven by curtail agent.
+# About two minutes.
+demo-miners: deps
+	$(SWIFT) build -c release --product curtail
+	@echo
+	$(RELEASE_BIN)/curtail demo --data $(DATA) --scenario Simulator/Scenarios/ercot-2023-09-06-lab.yaml \
+	  --miners Policies/sites/example-west-texas-lab-miners.yaml
 
 # Replay 2023 at ERCOT HB_WEST for the example site under the shipped dual-strike policy,
 # against always-on and the oracle; prints the summary and writes an HTML report.

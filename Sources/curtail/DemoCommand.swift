@@ -6,6 +6,10 @@ import CurtailMQTT
 import CurtailPolicy
 import CurtailPolicyFiles
 import CurtailSite
+import CurtailAgent
+import CurtailMiners
+import FakeMiners
+import AsyncHTTPClient
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -31,6 +35,15 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Run a site of this many groups of 100 miners (cycling the site's models) instead of the site as is.")
     var groups: Int?
+
+    @Option(
+        help: """
+            A miner inventory for the site: its miners are served as fake LuxOS, Braiins OS and stock Antminer miners on their \
+            loopback addresses and driven by curtail agent over TCP and HTTP (their groups are then not simulated). \
+            E.g. --scenario Simulator/Scenarios/ercot-2023-09-06-lab.yaml --miners Policies/sites/example-west-texas-lab-miners.yaml.
+            """
+    )
+    var miners: String?
 
     @Flag(help: "Print a line per simulated hour instead of the live table (the default when stdout is not a terminal).")
     var plain = false
@@ -73,6 +86,15 @@ struct DemoCommand: AsyncParsableCommand {
         let site = settings.site
         let topics = configuration.topics
         let started = ContinuousClock.now
+        var inventory: MinerInventory?
+        if let miners {
+            do {
+                inventory = try MinerInventoryFile.load(path: miners, site: site)
+            } catch {
+                throw InvalidInput(error.description)
+            }
+        }
+        let external = Set(inventory?.miners.map(\.group) ?? [])
 
         let summary: String = try await MosquittoBroker.withBroker { broker in
             let monitorClient = try MQTTClient(
@@ -98,13 +120,45 @@ struct DemoCommand: AsyncParsableCommand {
                 topics: topics,
                 mqtt: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "gridsim"),
                 clock: clock,
-                logger: Self.quietLogger
+                logger: Self.quietLogger,
+                externalGroups: external
             )
+            // The agent and its fake miners, when the demo drives real protocols.
+            let fleet = inventory.map { FakeMinerFleet(inventory: $0, speed: scenario.speed, logger: Self.quietLogger) }
+            var agent: MinerAgent<ScaledClock>?
+            if let inventory {
+                let drivers: [any MinerDriver]
+                do {
+                    drivers = try MinerDrivers.make(for: inventory, http: .shared, environment: ProcessInfo.processInfo.environment)
+                } catch let error as MinerError {
+                    throw InvalidInput(error.description)
+                }
+                var agentMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "curtail-agent-\(site.id)")
+                agentMQTT.will = .init(topic: "\(topics.siteBase)/agent/status", payload: Array("offline".utf8))
+                agent = MinerAgent(
+                    site: site,
+                    inventory: inventory,
+                    settings: settings.agent,
+                    drivers: drivers,
+                    transport: try MQTTClient(configuration: agentMQTT, logger: Self.quietLogger),
+                    topics: topics,
+                    clock: clock,
+                    logger: controllerLogger
+                )
+            }
             print(
                 "curtail demo: \(scenario.name), site \(site.id) (\(site.groups.count) groups, \(Format.fixed(site.nameplatePower.value, 1)) MW), "
                     + "policy \(configuration.policy.name), broker \(broker.url), speed ×\(Format.fixed(scenario.speed, 0))"
             )
+            if let inventory {
+                print("curtail demo: \(inventory.miners.count) fake miners (\(Set(inventory.miners.map(\.firmware)).map(\.rawValue).sorted().joined(separator: ", "))) driven by curtail agent")
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
+                if let fleet {
+                    group.addTask { try await fleet.run() }
+                    await fleet.waitUntilReady()
+                }
+                if let agent { group.addTask { try await agent.run() } }
                 group.addTask { try await monitor.run() }
                 group.addTask { [controller] in try await controller.run() }
                 group.addTask {
@@ -121,13 +175,17 @@ struct DemoCommand: AsyncParsableCommand {
                 try? await group.waitForAll()
             }
             let elapsed = started.duration(to: .now)
-            return DemoView.summary(
+            var text = DemoView.summary(
                 scenario: scenario,
                 site: site,
                 monitor: monitor.current,
                 ledger: simulator.recorder.snapshot,
                 wallSeconds: elapsed.inSeconds
             )
+            if let core = agent?.snapshot.core, let fleet {
+                text += "\n" + DemoView.agentSummary(core: core, site: site, requests: fleet.requests)
+            }
+            return text
         }
         print(summary)
     }

@@ -1,6 +1,9 @@
 import CurtailCommandLine
 import CurtailController
 import CurtailCore
+import CurtailAgent
+import CurtailMiners
+import CurtailPolicyFiles
 import CurtailWire
 import GridSimulator
 
@@ -141,4 +144,24 @@ private func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)"
 
 private func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+extension DemoView {
+    /// The agent's part of the summary: each group's miners by state, as the agent last saw them.
+    static func agentSummary(core: AgentCore, site: Site, requests: Int) -> String {
+        var lines = [
+            "miners (their commands are taken by curtail agent, not counted above; states read back over the firmware APIs, "
+                + "\(requests) requests served by the fakes):"
+        ]
+        for group in site.groups {
+            let counts = core.counts(of: group.name)
+            guard !counts.isEmpty else { continue }
+            let modes = Dictionary(grouping: core.miners.filter { $0.entry.group == group.name }, by: { $0.reading?.mode.rawValue ?? "unread" })
+                .mapValues(\.count)
+            let states = MinerStatusPayload.State.allCases.compactMap { state in counts[state].map { "\($0) \(state.rawValue)" } }
+            let modeText = modes.keys.sorted().map { "\(modes[$0]!) \($0)" }.joined(separator: ", ")
+            lines.append("  \(pad(group.name, 8)) \(states.joined(separator: ", ")); now \(modeText)")
+        }
+        return lines.joined(separator: "\n")
+    }
 }

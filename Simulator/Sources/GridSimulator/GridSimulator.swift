@@ -60,8 +60,10 @@ public struct GridSimulator<C: SiteClock>: Service {
         mqtt: MQTTConfiguration,
         clock: C,
         logger: Logger,
-        recorder: Recorder = Recorder()
+        recorder: Recorder = Recorder(),
+        externalGroups: Set<String> = []
     ) throws(SimulatorError) {
+        self.externalGroups = externalGroups
         self.scenario = scenario
         self.site = site
         self.prices = prices
@@ -86,6 +88,9 @@ public struct GridSimulator<C: SiteClock>: Service {
     }
 
     private let hashPrices: [Int64: Double]
+    /// Groups whose miners are driven by something else (`curtail agent` and fake miners): the
+    /// simulator neither obeys nor reports them, and counts their telemetry in the site meter.
+    public let externalGroups: Set<String>
 
     private enum Input: Sendable {
         case message(MQTTMessage)
@@ -96,7 +101,7 @@ public struct GridSimulator<C: SiteClock>: Service {
     /// Plays the scenario until its end, graceful shutdown or cancellation.
     public func run() async throws {
         let client = try MQTTClient(configuration: mqtt, logger: logger)
-        var miners = SimulatedSite(site: site, scenario: scenario, topics: topics)
+        var miners = SimulatedSite(site: site, scenario: scenario, topics: topics, external: externalGroups)
         let telemetryInterval = scenario.telemetryInterval
         let wallTick = min(max(clock.wallDuration(of: .milliseconds(Int64(telemetryInterval * 500))), .milliseconds(2)), .milliseconds(250))
 
@@ -104,6 +109,7 @@ public struct GridSimulator<C: SiteClock>: Service {
             group.addTask { try await client.run() }
             try await client.waitUntilConnected(timeout: .seconds(30))
             try await client.subscribe(to: topics.commandFilter)
+            if !externalGroups.isEmpty { try await client.subscribe(to: topics.telemetryFilter) }
             if let scaled = clock as? ScaledClock {
                 try await client.publish(try scaled.announcement.encode(), to: clockTopic, retain: true)
             }
@@ -131,10 +137,12 @@ public struct GridSimulator<C: SiteClock>: Service {
                     continue
                 }
                 if case .message(let message) = input {
+                    if miners.receiveExternalTelemetry(topic: message.topic, payload: message.payload) { continue }
                     switch miners.receive(topic: message.topic, payload: message.payload, at: max(now, scenario.start)) {
                     case .applied: recorder.update { $0.commandsApplied += 1 }
                     case .ignored: recorder.update { $0.commandsIgnored += 1 }
                     case .malformed, nil: recorder.update { $0.commandsMalformed += 1 }
+                    case .external: break
                     }
                     continue
                 }

@@ -24,9 +24,15 @@ public struct SimulatedSite: Sendable {
     private let site: Site
     private let topics: ControllerTopics
     private let groupIndex: [String: Int]
+    /// Groups driven from outside (an agent and its miners): not simulated, not reported here.
+    public let external: Set<String>
+    /// The latest telemetry of each external group, for the site meter.
+    private var externalTelemetry: [String: TelemetryPayload] = [:]
 
-    /// The site's groups under `scenario`'s miner settings and seed.
-    public init(site: Site, scenario: Scenario, topics: ControllerTopics) {
+    /// The site's groups under `scenario`'s miner settings and seed; `external` groups are left
+    /// to an agent (their telemetry only counts in the meter).
+    public init(site: Site, scenario: Scenario, topics: ControllerTopics, external: Set<String> = []) {
+        self.external = external
         self.site = site
         self.topics = topics
         models = site.groups.enumerated().map { index, group in
@@ -49,11 +55,14 @@ public struct SimulatedSite: Sendable {
         case applied
         case ignored
         case malformed
+        /// A command for a group an agent drives: not the simulator's to obey.
+        case external
     }
 
     /// Hands a message on a command topic to its group's controller model.
     public mutating func receive(topic: String, payload: [UInt8], at now: Timestamp) -> CommandOutcome? {
         guard let name = topics.group(in: topic, leaf: "command") else { return nil }
+        if external.contains(String(name)) { return .external }
         guard let g = groupIndex[String(name)], let command = try? CommandPayload(decoding: payload) else { return .malformed }
         let order = MinerControllerModel.Command(
             seq: command.seq,
@@ -67,12 +76,26 @@ public struct SimulatedSite: Sendable {
 
     /// Moves every group to `now` and reads it out: power to 0.1 kW, hash rate to 1 TH/s, with
     /// the models' measurement noise.
+    /// Takes an external group's telemetry (for the meter); `false` when `topic` is not one.
+    public mutating func receiveExternalTelemetry(topic: String, payload: [UInt8]) -> Bool {
+        guard let name = topics.group(in: topic, leaf: "telemetry") else { return false }
+        guard external.contains(String(name)) else { return true }  // our own, echoed
+        if let report = try? TelemetryPayload(decoding: payload) { externalTelemetry[String(name)] = report }
+        return true
+    }
+
     public mutating func readout(at now: Timestamp) -> Readout {
         var siteKW = 0.0
         var siteTH = 0.0
         var fallbacks = 0
         var telemetry: [(topic: String, payload: TelemetryPayload)] = []
         for g in models.indices {
+            if external.contains(site.groups[g].name) {
+                let report = externalTelemetry[site.groups[g].name]
+                siteKW += report?.powerKW ?? 0
+                siteTH += report?.hashrateTH ?? 0
+                continue
+            }
             let before = models[g].fellBack
             models[g].advance(to: now)
             if models[g].fellBack && !before { fallbacks += 1 }

@@ -362,7 +362,8 @@ public struct AgentCore: Sendable {
         let readings = group.miners.compactMap { miners[$0].reading }
         let running = readings.filter { $0.mode == .mining }.count
         let due = group.lastTelemetry.map { now.seconds(since: $0) >= settings.telemetryInterval } ?? true
-        guard due || group.lastRunning != running else { return }
+        // One report per instant: receivers refuse a second with the same `ts` as out of order.
+        guard due || group.lastRunning != running, group.lastTelemetry.map({ now > $0 }) ?? true else { return }
         groups[g].lastTelemetry = now
         groups[g].lastRunning = running
         let payload = TelemetryPayload(
