@@ -1,8 +1,8 @@
 import AsyncAlgorithms
 public import CurtailController
 public import CurtailCore
-public import CurtailMiners
 import CurtailMQTT
+public import CurtailMiners
 public import CurtailPolicyFiles
 import CurtailWire
 public import Logging

@@ -111,7 +111,10 @@ public actor AntminerDriver: MinerDriver {
                     throw MinerError(.authentication, "\(address): \(path) answered 401 without a Digest challenge")
                 }
                 if digest.challenge != nil, challenge.nonce == digest.challenge?.nonce {
-                    throw MinerError(.authentication, "\(address): \(path) refused user \(digest.username) (HTTP 401); check the inventory's credentials")
+                    throw MinerError(
+                        .authentication,
+                        "\(address): \(path) refused user \(digest.username) (HTTP 401); check the inventory's credentials"
+                    )
                 }
                 digest.accept(challenge)
             default:

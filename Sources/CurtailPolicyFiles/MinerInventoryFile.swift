@@ -43,7 +43,10 @@ public enum MinerInventoryFile: Sendable {
     static func read(_ root: Node, site: Site, directory: String, _ r: inout YAMLReader) -> MinerInventory? {
         guard let top = r.mapping(root, "a miner inventory", allowed: topKeys, required: ["miners"]) else { return nil }
         var defaults = (username: String?.none, password: MinerInventory.PasswordSource.factoryDefault)
-        if let n = top["credentials"], let map = r.mapping(n, "credentials", allowed: credentialKeys) {
+        if let n = top["credentials"], let secret = n.mapping?.first(where: { $0.key.scalar?.string == "password" })?.key {
+            r.report(secret, "a password is never written in the inventory: use password_file (a file's first line) or password_env (a variable)")
+        }
+        if let n = top["credentials"], let map = r.mapping(n, "credentials", allowed: credentialKeys + ["password"]) {
             defaults.username = map["username"].flatMap { r.string($0, "credentials.username") }
             defaults.password = readPassword(map, what: "credentials", directory: directory, &r) ?? .factoryDefault
         }
@@ -52,12 +55,17 @@ public enum MinerInventoryFile: Sendable {
         var miners: [MinerInventory.Miner] = []
         var seen: [String: Int] = [:]
         for item in list {
-            guard let miner = readMiner(item, site: site, defaults: defaults, directory: directory, &r) else { continue }
-            if let line = seen[miner.address] {
-                r.report(item, "address \(miner.address) is listed twice (first on line \(line)); each miner once")
-            } else {
-                seen[miner.address] = item.mark?.line ?? 0
+            // Duplicates are found even among entries with other problems.
+            if let n = item.mapping?["address"], let text = n.scalar?.string, let (host, port) = parseAddress(text) {
+                let firmware = (item.mapping?["firmware"]?.scalar?.string).flatMap { MinerFirmware(rawValue: $0) }
+                let key = "\(host):\(port ?? firmware?.defaultPort ?? 0)"
+                if let line = seen[key] {
+                    r.report(n, "address \(text) is listed twice (first on line \(line)); each miner once")
+                } else {
+                    seen[key] = n.mark?.line ?? 0
+                }
             }
+            guard let miner = readMiner(item, site: site, defaults: defaults, directory: directory, &r) else { continue }
             miners.append(miner)
         }
         return MinerInventory(miners: miners)
@@ -70,7 +78,10 @@ public enum MinerInventoryFile: Sendable {
         directory: String,
         _ r: inout YAMLReader
     ) -> MinerInventory.Miner? {
-        guard let map = r.mapping(node, "a miner", allowed: minerKeys, required: ["address", "group", "firmware"]) else { return nil }
+        if let secret = node.mapping?.first(where: { $0.key.scalar?.string == "password" })?.key {
+            r.report(secret, "a password is never written in the inventory: use password_file (a file's first line) or password_env (a variable)")
+        }
+        guard let map = r.mapping(node, "a miner", allowed: minerKeys + ["password"], required: ["address", "group", "firmware"]) else { return nil }
         var host: String?
         var port: Int?
         if let n = map["address"], let text = r.string(n, "address") {

@@ -77,7 +77,15 @@ struct AgentCommand: AsyncParsableCommand {
             let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
             try await Self.serve(setup: setup, inventory: inventory, drivers: drivers, client: client, topics: topics, clock: clock, logger: logger)
         } else {
-            try await Self.serve(setup: setup, inventory: inventory, drivers: drivers, client: client, topics: topics, clock: WallClock(), logger: logger)
+            try await Self.serve(
+                setup: setup,
+                inventory: inventory,
+                drivers: drivers,
+                client: client,
+                topics: topics,
+                clock: WallClock(),
+                logger: logger
+            )
         }
     }
 

@@ -1,15 +1,15 @@
 import ArgumentParser
+import AsyncHTTPClient
+import CurtailAgent
 import CurtailCommandLine
 import CurtailController
 import CurtailCore
 import CurtailMQTT
+import CurtailMiners
 import CurtailPolicy
 import CurtailPolicyFiles
 import CurtailSite
-import CurtailAgent
-import CurtailMiners
 import FakeMiners
-import AsyncHTTPClient
 import Foundation
 import GridSimulator
 import LocalBroker
@@ -151,7 +151,9 @@ struct DemoCommand: AsyncParsableCommand {
                     + "policy \(configuration.policy.name), broker \(broker.url), speed ×\(Format.fixed(scenario.speed, 0))"
             )
             if let inventory {
-                print("curtail demo: \(inventory.miners.count) fake miners (\(Set(inventory.miners.map(\.firmware)).map(\.rawValue).sorted().joined(separator: ", "))) driven by curtail agent")
+                print(
+                    "curtail demo: \(inventory.miners.count) fake miners (\(Set(inventory.miners.map(\.firmware)).map(\.rawValue).sorted().joined(separator: ", "))) driven by curtail agent"
+                )
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let fleet {

@@ -1,7 +1,7 @@
+import CurtailAgent
 import CurtailCommandLine
 import CurtailController
 import CurtailCore
-import CurtailAgent
 import CurtailMiners
 import CurtailPolicyFiles
 import CurtailWire

@@ -37,7 +37,9 @@ struct AgentCoreTests {
     }
 
     /// Answers every read in `actions` with `reading(miner)`; returns what followed.
-    func answerReads(_ core: inout AgentCore, _ actions: [AgentCore.Action], at now: Timestamp, _ reading: (Int) -> MinerReading) -> [AgentCore.Action] {
+    func answerReads(_ core: inout AgentCore, _ actions: [AgentCore.Action], at now: Timestamp, _ reading: (Int) -> MinerReading) -> [AgentCore
+        .Action]
+    {
         var next: [AgentCore.Action] = []
         for (miner, operation) in operations(actions) where operation == .read {
             next += core.completed(miner: miner, operation: .read, result: .success(reading(miner)), at: now)

@@ -65,8 +65,14 @@ struct AgentEndToEndTests {
         )
         let clock = ScaledClock(start: Timestamp(iso8601: "2026-07-01T12:00:00Z")!, rate: speed)
         try await MosquittoBroker.withBroker { broker in
-            let publisher = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-pub"), logger: quiet)
-            let observer = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-obs"), logger: quiet)
+            let publisher = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-pub"),
+                logger: quiet
+            )
+            let observer = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-obs"),
+                logger: quiet
+            )
             let wire = Wire()
             try await FleetHarness.serving(fleet) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -99,7 +105,14 @@ struct AgentEndToEndTests {
         var mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-under-test")
         mqtt.will = .init(topic: "site/harness/agent/status", payload: Array("offline".utf8))
         let client = try MQTTClient(configuration: mqtt, logger: quiet)
-        let drivers = try MinerDrivers.make(for: inventory, http: .shared, environment: [:], rpcTimeout: .seconds(2), webTimeout: .seconds(3), cgiTimeout: .seconds(5))
+        let drivers = try MinerDrivers.make(
+            for: inventory,
+            http: .shared,
+            environment: [:],
+            rpcTimeout: .seconds(2),
+            webTimeout: .seconds(3),
+            cgiTimeout: .seconds(5)
+        )
         let agent = MinerAgent(
             site: FleetHarness.site,
             inventory: inventory,
@@ -144,9 +157,18 @@ struct AgentEndToEndTests {
     @Test("a miner that says OK and does not sleep is found out ('mismatch' on its status topic) and another of its group sleeps instead")
     func liarReplaced() async throws {
         try await Self.withRig(net: 51, spec: [(.luxos, "s19xp", 4)], faults: [3: FakeMinerFaults(notApplied: 1)], speed: 10) {
-            broker, inventory, fleet, clock, publisher, wire in
+            broker,
+            inventory,
+            fleet,
+            clock,
+            publisher,
+            wire in
             try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
-                try await publisher.publish(Self.command(clock, seq: 1, running: 3, power: 3010), to: "site/harness/groups/s19xp/command", retain: true)
+                try await publisher.publish(
+                    Self.command(clock, seq: 1, running: 3, power: 3010),
+                    to: "site/harness/groups/s19xp/command",
+                    retain: true
+                )
                 let liar = inventory.miners[3]
                 try await Self.eventually("the liar is marked mismatch", within: .seconds(60)) { wire.latestStatus(liar.address)?.state == .mismatch }
                 try await Self.eventually("three running, by telemetry") { wire.telemetry("s19xp").last?.minersRunning == 3 }
@@ -161,7 +183,12 @@ struct AgentEndToEndTests {
     @Test("the agent killed and restarted resumes from the retained command without waking or sleeping anything again")
     func restartResumes() async throws {
         try await Self.withRig(net: 52, spec: [(.braiins, "s21", 2), (.antminer, "s19jpro", 2)], speed: 10) {
-            broker, inventory, fleet, clock, publisher, wire in
+            broker,
+            inventory,
+            fleet,
+            clock,
+            publisher,
+            wire in
             try await publisher.publish(Self.command(clock, seq: 5, running: 1, power: 3000), to: "site/harness/groups/s21/command", retain: true)
             try await publisher.publish(Self.command(clock, seq: 6, running: 1, power: 3500), to: "site/harness/groups/s19jpro/command", retain: true)
             try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { agent in
@@ -188,7 +215,11 @@ struct AgentEndToEndTests {
     func expiryToSafeState() async throws {
         try await Self.withRig(net: 53, spec: [(.luxos, "s19xp", 3)], speed: 10) { broker, inventory, fleet, clock, publisher, wire in
             try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
-                try await publisher.publish(Self.command(clock, seq: 1, running: 3, power: 3010, ttl: 60), to: "site/harness/groups/s19xp/command", retain: true)
+                try await publisher.publish(
+                    Self.command(clock, seq: 1, running: 3, power: 3010, ttl: 60),
+                    to: "site/harness/groups/s19xp/command",
+                    retain: true
+                )
                 try await Self.eventually("taken") { wire.telemetry("s19xp").last?.appliedSeq == 1 }
                 #expect(fleet.miners.allSatisfy { $0.mode == .mining })
                 try await Self.eventually("all asleep after expiry", within: .seconds(30)) { fleet.miners.allSatisfy { $0.mode == .sleeping } }

@@ -1,8 +1,8 @@
 import CurtailMiners
 import CurtailWire
 import NIOCore
-import Synchronization
 import NIOPosix
+import Synchronization
 import Testing
 
 /// The CGMiner client's framing against scripted servers that behave as real firmware does
@@ -33,7 +33,9 @@ struct CGMinerFramingTests {
             guard case .reply(let chunks, let pause, let close) = script else { return }
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             for (index, chunk) in chunks.enumerated() {
-                let delay = TimeAmount.nanoseconds(Int64(pause.components.attoseconds / 1_000_000_000 + pause.components.seconds * 1_000_000_000) * Int64(index))
+                let delay = TimeAmount.nanoseconds(
+                    Int64(pause.components.attoseconds / 1_000_000_000 + pause.components.seconds * 1_000_000_000) * Int64(index)
+                )
                 context.eventLoop.scheduleTask(in: delay) {
                     bound.value.writeAndFlush(NIOAny(ByteBuffer(bytes: chunk)), promise: nil)
                     if close, index == chunks.count - 1 { bound.value.close(promise: nil) }

@@ -95,10 +95,20 @@ struct MinerDriverTests {
             try await driver.setPowerTarget(watts: 2600)
             #expect(fleet.miner(miner.host)?.powerTargetW == 2600)
             // The miner itself refuses a target outside its constraints (HTTP 412), as Braiins OS does.
-            let login = try await http.send(.POST, "/api/v1/auth/login", body: Array(#"{"username":"root","password":"root"}"#.utf8), timeout: .seconds(5))
+            let login = try await http.send(
+                .POST,
+                "/api/v1/auth/login",
+                body: Array(#"{"username":"root","password":"root"}"#.utf8),
+                timeout: .seconds(5)
+            )
             let token = try #require(JSONValue.parse(login.body)?["token"]?.string)
             let outOfRange = try await http.send(
-                .PUT, "/api/v1/performance/power-target", headers: [("Authorization", token)], body: Array(#"{"watt":10}"#.utf8), timeout: .seconds(5))
+                .PUT,
+                "/api/v1/performance/power-target",
+                headers: [("Authorization", token)],
+                body: Array(#"{"watt":10}"#.utf8),
+                timeout: .seconds(5)
+            )
             #expect(outOfRange.status == 412)
             // The driver clamps to the constraints it read, so the miner never sees 10 W...
             try await driver.setPowerTarget(watts: 10)

@@ -207,7 +207,7 @@ extension Loop {
                 case .applied: ledger.commandsApplied += 1
                 case .ignored: ledger.commandsIgnored += 1
                 case .malformed: ledger.commandsMalformed += 1
-                case nil: break
+                case .external, nil: break
                 }
             }
             if let journal, let entry = effects.journal {

@@ -1,6 +1,6 @@
-import Foundation
 import CurtailCore
 import CurtailWire
+import Foundation
 
 /// The CGMiner API (TCP 4028) of a fake LuxOS or stock Antminer: a request's bytes in, the
 /// reply's bytes out (JSON followed by a NUL, as cgminer sends it), the miner's state changed.
@@ -58,7 +58,9 @@ public struct CGMinerResponder: Sendable {
     }
 
     func status(_ letter: String, _ code: Int, _ message: String, _ miner: FakeMiner) -> [String: JSONValue] {
-        var status: [String: JSONValue] = ["STATUS": .string(letter), "When": .number(Double(unixTime)), "Code": .number(Double(code)), "Msg": .string(message)]
+        var status: [String: JSONValue] = [
+            "STATUS": .string(letter), "When": .number(Double(unixTime)), "Code": .number(Double(code)), "Msg": .string(message),
+        ]
         if code != 14 { status["Description"] = .string(description(miner)) }
         return status
     }
@@ -67,7 +69,9 @@ public struct CGMinerResponder: Sendable {
         miner.firmware == .luxos ? "LUXminer 2025.4.8.143212-a8f1c2d" : "bmminer 1.0.0"
     }
 
-    func ok(_ code: Int, _ message: String, _ miner: FakeMiner, _ section: String? = nil, _ records: [[String: JSONValue]] = []) -> [String: JSONValue] {
+    func ok(_ code: Int, _ message: String, _ miner: FakeMiner, _ section: String? = nil, _ records: [[String: JSONValue]] = []) -> [String:
+        JSONValue]
+    {
         var object: [String: JSONValue] = ["STATUS": .array([.object(status("S", code, message, miner))]), "id": .number(1)]
         if let section { object[section] = .array(records.map(JSONValue.object)) }
         return object
@@ -94,22 +98,31 @@ public struct CGMinerResponder: Sendable {
         case "devdetails":
             let driver = luxos ? "LUXminer" : "bitmain"
             let records: [[String: JSONValue]] = (0..<3).map { board in
-                ["DEVDETAILS": .number(Double(board)), "Name": .string(driver), "ID": .number(Double(board)), "Driver": .string(driver),
-                 "Kernel": .string(""), "Model": .string(modelName)]
+                [
+                    "DEVDETAILS": .number(Double(board)), "Name": .string(driver), "ID": .number(Double(board)), "Driver": .string(driver),
+                    "Kernel": .string(""), "Model": .string(modelName),
+                ]
             }
             return ok(69, "Device Details", miner, "DEVDETAILS", records)
         case "summary":
             let text = JSONValue.string(String(format2(ghs)))
             return ok(
-                11, "Summary", miner, "SUMMARY",
-                [[
-                    "Elapsed": .number(elapsed), "GHS 5s": luxos ? .number(ghs) : text, "GHS av": .number(ghs), "GHS 30m": .number(ghs),
-                    "Accepted": .number(Double(Int(elapsed / 10))), "Rejected": .number(0), "Hardware Errors": .number(0),
-                    "Utility": .number(0), "Best Share": .number(0),
-                ]]
+                11,
+                "Summary",
+                miner,
+                "SUMMARY",
+                [
+                    [
+                        "Elapsed": .number(elapsed), "GHS 5s": luxos ? .number(ghs) : text, "GHS av": .number(ghs), "GHS 30m": .number(ghs),
+                        "Accepted": .number(Double(Int(elapsed / 10))), "Rejected": .number(0), "Hardware Errors": .number(0),
+                        "Utility": .number(0), "Best Share": .number(0),
+                    ]
+                ]
             )
         case "stats":
-            let head: [String: JSONValue] = ["STATS": .number(0), "ID": .string("BC50"), "Type": .string(modelName), "Miner": .string("uart_trans.1.3")]
+            let head: [String: JSONValue] = [
+                "STATS": .number(0), "ID": .string("BC50"), "Type": .string(modelName), "Miner": .string("uart_trans.1.3"),
+            ]
             var board: [String: JSONValue] = [
                 "STATS": .number(1), "ID": .string("BC51"), "Elapsed": .number(elapsed), "GHS 5s": .number(ghs), "GHS av": .number(ghs),
                 "total_rateideal": .number(miner.model.nominalHashrate.value * 1000), "rate_unit": .string("GH"), "miner_count": .number(3),
@@ -127,17 +140,25 @@ public struct CGMinerResponder: Sendable {
             return ok(70, "CGMiner stats", miner, "STATS", [head, board])
         case "pools":
             return ok(
-                7, "1 Pool(s)", miner, "POOLS",
-                [[
-                    "POOL": .number(0), "URL": .string("stratum+tcp://pool.invalid:3333"), "User": .string("curtail.fake"),
-                    "Status": .string("Alive"), "Priority": .number(0), "Accepted": .number(0), "Rejected": .number(0),
-                    "Stratum Active": .bool(true), "Quota": .number(1), "GROUP": .number(0),
-                ]]
+                7,
+                "1 Pool(s)",
+                miner,
+                "POOLS",
+                [
+                    [
+                        "POOL": .number(0), "URL": .string("stratum+tcp://pool.invalid:3333"), "User": .string("curtail.fake"),
+                        "Status": .string("Alive"), "Priority": .number(0), "Accepted": .number(0), "Rejected": .number(0),
+                        "Stratum Active": .bool(true), "Quota": .number(1), "GROUP": .number(0),
+                    ]
+                ]
             )
         case "fans":
             let rpm = miner.mode == .mining ? 5400.0 : 1800
             return ok(
-                202, "4 Fan(s)", miner, "FANS",
+                202,
+                "4 Fan(s)",
+                miner,
+                "FANS",
                 (0..<4).map { ["FAN": .number(Double($0)), "ID": .number(Double($0)), "RPM": .number(rpm), "Speed": .number(rpm / 60)] }
             )
         default:
@@ -152,41 +173,65 @@ public struct CGMinerResponder: Sendable {
         switch command {
         case "config":
             return ok(
-                33, "LUXminer config", miner, "CONFIG",
-                [[
-                    "CurtailMode": .string(miner.isAsleep ? "Sleep" : "None"), "IsPowerSupplyOn": .bool(!miner.isAsleep),
-                    "SystemStatus": .string(miner.isAsleep ? "Curtailed" : "Normal"), "Profile": .string(profile.name),
-                    "IsAtmEnabled": .bool(miner.atmEnabled), "Model": .string(miner.model.name),
-                    "NameplateTHS": .number(miner.model.nominalHashrate.value), "PoolGroups": .number(1), "RedLed": .string("off"),
-                    "IsTuning": .bool(false), "ProfileStep": .number(0), "Hostname": .string("luxos-\(miner.host)"),
-                ]]
+                33,
+                "LUXminer config",
+                miner,
+                "CONFIG",
+                [
+                    [
+                        "CurtailMode": .string(miner.isAsleep ? "Sleep" : "None"), "IsPowerSupplyOn": .bool(!miner.isAsleep),
+                        "SystemStatus": .string(miner.isAsleep ? "Curtailed" : "Normal"), "Profile": .string(profile.name),
+                        "IsAtmEnabled": .bool(miner.atmEnabled), "Model": .string(miner.model.name),
+                        "NameplateTHS": .number(miner.model.nominalHashrate.value), "PoolGroups": .number(1), "RedLed": .string("off"),
+                        "IsTuning": .bool(false), "ProfileStep": .number(0), "Hostname": .string("luxos-\(miner.host)"),
+                    ]
+                ]
             )
         case "power":
             return ok(311, "Power usage", miner, "POWER", [["PSU": .bool(false), "Watts": .number(miner.power(at: now).rounded())]])
         case "profiles":
             return ok(
-                320, "Profiles", miner, "PROFILES",
+                320,
+                "Profiles",
+                miner,
+                "PROFILES",
                 miner.profiles.map { p in
-                    ["Profile Name": .string(p.name), "Watts": .number(p.watts), "Hashrate": .number((p.hashrate * 10).rounded() / 10),
-                     "Frequency": .number((545 * p.watts / miner.model.nominalPower.value).rounded()), "Voltage": .number(13.4),
-                     "IsTuned": .bool(false), "Step": .string("0"), "IsDynamic": .bool(false), "ModelName": .string(miner.model.name)]
+                    [
+                        "Profile Name": .string(p.name), "Watts": .number(p.watts), "Hashrate": .number((p.hashrate * 10).rounded() / 10),
+                        "Frequency": .number((545 * p.watts / miner.model.nominalPower.value).rounded()), "Voltage": .number(13.4),
+                        "IsTuned": .bool(false), "Step": .string("0"), "IsDynamic": .bool(false), "ModelName": .string(miner.model.name),
+                    ]
                 }
             )
         case "tempctrl":
             return ok(
-                324, "Temperature control settings", miner, "TEMPCTRL",
+                324,
+                "Temperature control settings",
+                miner,
+                "TEMPCTRL",
                 [["Dangerous": .number(110), "Hot": .number(95), "Mode": .string("Auto"), "Panic": .number(100), "Target": .number(75)]]
             )
         case "groups":
             return ok(
-                328, "1 Group(s)", miner, "GROUPS",
+                328,
+                "1 Group(s)",
+                miner,
+                "GROUPS",
                 [["GROUP": .number(0), "Name": .string("Default"), "Quota": .number(1), "Pools": .array([])]]
             )
         case "atm":
             return ok(
-                339, "ATM configuration values", miner, "ATM",
-                [["Enabled": .bool(miner.atmEnabled), "MaxProfile": .string(miner.profiles.last!.name), "MinProfile": .string(miner.profiles.first!.name),
-                  "PostRampMinutes": .number(1), "StartupMinutes": .number(1), "TempWindow": .number(3)]]
+                339,
+                "ATM configuration values",
+                miner,
+                "ATM",
+                [
+                    [
+                        "Enabled": .bool(miner.atmEnabled), "MaxProfile": .string(miner.profiles.last!.name),
+                        "MinProfile": .string(miner.profiles.first!.name),
+                        "PostRampMinutes": .number(1), "StartupMinutes": .number(1), "TempWindow": .number(3),
+                    ]
+                ]
             )
         case "session":
             return ok(319, "Session information", miner, "SESSION", [["SessionID": .string(miner.currentSession(at: now))]])
@@ -214,7 +259,10 @@ public struct CGMinerResponder: Sendable {
                 guard let chosen = profileNamed(value, miner) else { return error(322, "Invalid profile '\(value)'", miner).objectValue }
                 _ = miner.setPowerTarget(chosen.watts, at: now, refuse: false, apply: !lie)
                 return ok(
-                    321, "Profile Set", miner, "PROFILE",
+                    321,
+                    "Profile Set",
+                    miner,
+                    "PROFILE",
                     [["Board": .number(0), "FrequencyStep": .number(5), "Profile": .string(chosen.name), "VoltageStep": .number(0.05)]]
                 )
             }
@@ -231,8 +279,11 @@ public struct CGMinerResponder: Sendable {
     func profileNamed(_ selector: String, _ miner: FakeMiner) -> (name: String, watts: Double, hashrate: Double)? {
         if let exact = miner.profiles.first(where: { $0.name == selector }) { return exact }
         var watts: Double?
-        if selector.hasSuffix("kW") { watts = Double(selector.dropLast(2)).map { $0 * 1000 } }
-        else if selector.hasSuffix("W") { watts = Double(selector.dropLast()) }
+        if selector.hasSuffix("kW") {
+            watts = Double(selector.dropLast(2)).map { $0 * 1000 }
+        } else if selector.hasSuffix("W") {
+            watts = Double(selector.dropLast())
+        }
         guard let watts else { return nil }
         return miner.profiles.filter { $0.watts <= watts }.max { $0.watts < $1.watts } ?? miner.profiles.first
     }

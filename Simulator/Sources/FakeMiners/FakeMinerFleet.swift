@@ -183,11 +183,15 @@ public final class FakeMinerFleet: Service, Sendable {
             if let control { channels.append(try await bindWeb(-1, host: control.host, port: control.port)) }
         } catch {
             for channel in channels { try? await channel.close() }
-            throw FakeMinerError("cannot listen for the fake miners: \(error) (each needs its own 127.0.0.N; ports 80 and 4028 need root or CAP_NET_BIND_SERVICE)")
+            throw FakeMinerError(
+                "cannot listen for the fake miners: \(error) (each needs its own 127.0.0.N; ports 80 and 4028 need root or CAP_NET_BIND_SERVICE)"
+            )
         }
         bound.withLock { $0 = channels }
         isReady.store(true, ordering: .releasing)
-        for continuation in ready.withLock({ w in defer { w = [] }; return w }) { continuation.resume() }
+        for continuation in ready.withLock({ w in
+            defer { w = [] }; return w
+        }) { continuation.resume() }
         logger.info("serving \(entries.count) fake miners")
         try? await gracefulShutdown()
         for channel in channels { try? await channel.close() }
@@ -359,7 +363,12 @@ final class WebHandler: ChannelInboundHandler, @unchecked Sendable {
             if body.count < 1 << 20 { body += buffer.readableBytesView }
         case .end:
             guard let head else { return }
-            let request = WebResponder.Request(method: head.method.rawValue, path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let request = WebResponder.Request(
+                method: head.method.rawValue,
+                path: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) },
+                body: body
+            )
             let (response, delay, hang) = fleet.answerWeb(index, request: request)
             if hang { return }
             guard let response else {

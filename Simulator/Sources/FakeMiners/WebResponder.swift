@@ -1,6 +1,6 @@
+import Crypto
 import CurtailCore
 import CurtailWire
-import Crypto
 
 /// The web side of a fake miner: Braiins OS's public REST API (`/api/v1`, token login) or the
 /// stock Antminer CGI (digest auth, realm `antMiner Configuration`). A request in, an answer out,
@@ -61,7 +61,11 @@ public struct WebResponder: Sendable {
         case .braiins: return braiins(request, &miner, &tokens, refuseOutOfRange)
         case .antminer: return antminer(request, &miner, nonce)
         case .luxos:
-            return Response(status: 200, text: "<html><head><title>Luxor Firmware</title></head><body>Luxor Firmware</body></html>", contentType: "text/html")
+            return Response(
+                status: 200,
+                text: "<html><head><title>Luxor Firmware</title></head><body>Luxor Firmware</body></html>",
+                contentType: "text/html"
+            )
         }
     }
 
@@ -176,7 +180,9 @@ public struct WebResponder: Sendable {
             return Response(
                 200,
                 .object([
-                    "pools": .array([.object(["url": .string("stratum+tcp://pool.invalid:3333"), "user": .string("curtail.fake"), "pass": .string("x")])]),
+                    "pools": .array([
+                        .object(["url": .string("stratum+tcp://pool.invalid:3333"), "user": .string("curtail.fake"), "pass": .string("x")])
+                    ]),
                     "api-listen": .bool(true), "api-network": .bool(true), "api-groups": .string("A:stats:pools:devs:summary:version"),
                     "api-allow": .string("A:0/0,W:*"), "bitmain-fan-ctrl": .bool(false), "bitmain-fan-pwm": .string("100"),
                     "bitmain-use-vil": .bool(true), "bitmain-freq": .string("675"), "bitmain-voltage": .string("1400"),

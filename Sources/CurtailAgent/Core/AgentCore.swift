@@ -1,6 +1,6 @@
 public import CurtailCore
-public import CurtailPolicyFiles
 public import CurtailMiners
+public import CurtailPolicyFiles
 public import CurtailWire
 
 /// The agent's brain, free of I/O and clocks: group commands, driver results and ticks in;
@@ -271,7 +271,9 @@ public struct AgentCore: Sendable {
             if let command = groups[g].command, command.expiresAt <= now, !groups[g].fellBack {
                 groups[g].fellBack = true
                 actions.append(
-                    .note("group \(groups[g].name): command seq \(command.seq) expired with no fresh one; going to the safe state (\(settings.safeState.rawValue))")
+                    .note(
+                        "group \(groups[g].name): command seq \(command.seq) expired with no fresh one; going to the safe state (\(settings.safeState.rawValue))"
+                    )
                 )
             }
             plan(g)
@@ -300,9 +302,11 @@ public struct AgentCore: Sendable {
             let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
             // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
             let on: Bool =
-                if controllable, let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
-                    $0 == .wake || $0 == .sleep
-                }) {
+                if controllable,
+                    let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
+                        $0 == .wake || $0 == .sleep
+                    })
+                {
                     op == .wake
                 } else {
                     reported
