@@ -48,6 +48,7 @@ public actor LuxOSDriver: MinerDriver {
         }
         let mode: MinerReading.Mode =
             curtail != "None" ? MinerReading.curtailed(powerW: watts, hashrateTH: ghs / 1000) : ghs > 0 ? .mining : .starting
+        if profiles == nil { _ = try? await loadProfiles() }
         let profile = record["Profile"]?.string
         let target = profile.flatMap { name in profiles?.first { $0.name == name }?.watts }
         return MinerReading(mode: mode, powerW: watts, hashrateTH: ghs / 1000, powerTargetW: target)

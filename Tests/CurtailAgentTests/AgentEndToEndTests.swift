@@ -228,3 +228,111 @@ struct AgentEndToEndTests {
         }
     }
 }
+
+/// The real controller process, the agent and the fake miners: a price between the groups'
+/// break-evens sleeps the least efficient group and turns the others down.
+@Suite("Controller, agent and miners", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+struct ControllerAgentChainTests {
+    @Test("a price spike: curtail run commands, the agent sleeps the S19j Pros (least efficient) and turns the others down; read-backs confirm it")
+    func priceSpike() async throws {
+        let settings = try SiteFile.load(path: TestRepository.path("Policies/sites/example-west-texas-lab.yaml"))
+        let site = settings.site
+        var miners: [MinerInventory.Miner] = []
+        for (g, firmware) in [("s19jpro", MinerFirmware.antminer), ("s19xp", .luxos), ("s21", .braiins)] {
+            let model = site.groups.first { $0.name == g }!.model
+            for n in 1...4 {
+                let host = "127.0.54.\(miners.count + 1)"
+                _ = n
+                miners.append(
+                    firmware == .braiins
+                        ? .init(host: host, port: 18080, group: g, firmware: firmware, model: model)
+                        : .init(host: host, port: 14028, webPort: 18080, group: g, firmware: firmware, model: model)
+                )
+            }
+        }
+        let inventory = MinerInventory(miners: miners)
+        let fleet = FakeMinerFleet(inventory: inventory, speed: 1)
+        let curtail = try CurtailProcess.executable()
+        let topics = ControllerTopics(market: "ercot", node: "HB_WEST", site: site.id)
+        try await MosquittoBroker.withBroker { broker in
+            let feed = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "chain-feed"),
+                logger: AgentEndToEndTests.quiet
+            )
+            let agentClient = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "chain-agent"),
+                logger: AgentEndToEndTests.quiet
+            )
+            let agent = MinerAgent(
+                site: site,
+                inventory: inventory,
+                settings: settings.agent,
+                drivers: try MinerDrivers.make(for: inventory, http: .shared, environment: [:], cgiTimeout: .seconds(10)),
+                transport: agentClient,
+                topics: topics,
+                clock: WallClock(),
+                logger: AgentEndToEndTests.quiet
+            )
+            try await FleetHarness.serving(fleet) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await feed.run() }
+                    group.addTask { try await agent.run() }
+                    try await feed.waitUntilConnected(timeout: .seconds(10))
+                    func publishPrice(_ price: Double) async throws {
+                        let now = WallClock().now
+                        let interval = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000) * 900_000)
+                        try await feed.publish(try HashPricePayload(ts: now, usdPerTHDay: 0.06).encode(), to: "mining/hashprice", retain: true)
+                        try await feed.publish(
+                            try PricePayload(intervalStart: interval, intervalMinutes: 15, priceUSDPerMWh: price).encode(),
+                            to: topics.price,
+                            retain: true
+                        )
+                    }
+                    try await publishPrice(20)
+                    _ = try await Subprocess.run(
+                        .path(FilePath(curtail)),
+                        arguments: [
+                            "run", "--config", TestRepository.path("Policies/sites/example-west-texas-lab.yaml"), "--broker", broker.url,
+                            "--no-audit",
+                            "--metrics", "off", "--instance", "chain", "--log-level", "error",
+                        ],
+                        input: .none,
+                        output: .discarded,
+                        error: .discarded
+                    ) { execution in
+                        try await AgentEndToEndTests.eventually("all twelve mining at $20/MWh", within: .seconds(30)) {
+                            agent.snapshot.core.map { core in
+                                core.miners.allSatisfy { $0.reading?.mode == .mining } && core.command(of: "s19jpro") != nil
+                            } ?? false
+                        }
+                        // $100/MWh at $0.06/TH/day: above an S19j Pro's break-even (about $83), below the
+                        // S19 XP's and S21's lower power steps.
+                        try await publishPrice(100)
+                        try await AgentEndToEndTests.eventually("the S19j Pros asleep, confirmed by read-back", within: .seconds(60)) {
+                            agent.snapshot.core.map { core in
+                                core.miners.filter { $0.entry.group == "s19jpro" }.allSatisfy { $0.reading?.mode == .sleeping && $0.verifying == nil }
+                            } ?? false
+                        }
+                        try await AgentEndToEndTests.eventually("the others mining at a lower power target", within: .seconds(60)) {
+                            fleet.miners.filter { $0.model.id != "antminer-s19j-pro" }.allSatisfy {
+                                $0.mode == .mining && $0.powerTargetW < $0.model.nominalPower.value
+                            }
+                        }
+                        let targets = fleet.miners.map { "\($0.model.id) \($0.mode) \($0.powerTargetW)" }
+                        let commands = ["s19jpro", "s19xp", "s21"].map {
+                            "\($0): \(agent.snapshot.core?.command(of: $0).map { "\($0.minersRunning) × \($0.powerTargetW) W" } ?? "none")"
+                        }
+                        let asleep = fleet.miners.filter(\.isAsleep).map(\.model.id)
+                        #expect(
+                            fleet.miners.filter { $0.model.id != "antminer-s19j-pro" }.allSatisfy { $0.powerTargetW < $0.model.nominalPower.value },
+                            "\(targets) \(commands)"
+                        )
+                        #expect(asleep == Array(repeating: "antminer-s19j-pro", count: 4), "\(asleep)")
+                        try execution.send(signal: .terminate)
+                    }
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+}

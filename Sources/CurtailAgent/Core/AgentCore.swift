@@ -51,6 +51,8 @@ public struct AgentCore: Sendable {
         public var lastCycled: Timestamp?
         /// The firmware refused power targets: stop asking.
         public var powerRefused = false
+        /// The last power target the miner accepted (for firmware whose readings do not show it).
+        public var appliedPowerW: Double?
         public var wasRead = false
         var lastPublished: MinerStatusPayload?
         var lastPublishedAt: Timestamp?
@@ -143,6 +145,7 @@ public struct AgentCore: Sendable {
             let deadline = Self.deadline(operation, firmware)
             miners[i].verifying = (operation, now.adding(seconds: deadline))
             miners[i].nextReadAt = now.adding(seconds: Self.readBackInterval(operation, firmware))
+            if case .setPower(let watts) = operation { miners[i].appliedPowerW = watts }
             // A miner already found lying stays `mismatch` until a read-back shows it obeyed.
             switch operation {
             case .sleep:
@@ -349,7 +352,7 @@ public struct AgentCore: Sendable {
                 let feeder = miner.entry.feeder ?? ""
                 if stagger.take(feeder: feeder, kW: miner.entry.model.nominalPower.value / 1000, at: now.secondsSinceEpoch) { start(i, .wake) }
             } else if mode == .mining, pending == nil, !miner.powerRefused, miner.entry.firmware.takesPowerTarget, let watts = miner.wantsPowerW,
-                let current = miner.reading?.powerTargetW, abs(current - watts) > max(60, watts * 0.1)
+                (miner.reading?.powerTargetW ?? miner.appliedPowerW).map({ abs($0 - watts) > max(60, watts * 0.1) }) ?? true
             {
                 start(i, .setPower(watts: watts))
             }
