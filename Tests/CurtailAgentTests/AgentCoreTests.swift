@@ -140,7 +140,8 @@ struct AgentCoreTests {
     func telemetry() {
         var core = core()
         _ = answerReads(&core, core.tick(at: t0), at: t0) { $0 < 2 ? mining : asleep }
-        let actions = core.receive(command: command(seq: 7, term: 2, running: 2), group: "s19xp", at: t0)
+        // One report per instant: the one for the new command comes at the next.
+        let actions = core.receive(command: command(seq: 7, term: 2, running: 2), group: "s19xp", at: t0.adding(seconds: 1))
         let telemetry = actions.compactMap { if case .publishTelemetry(_, let t) = $0 { t } else { nil } }.last
         #expect(telemetry?.minersRunning == 2)
         #expect(telemetry?.appliedSeq == 7)

@@ -61,7 +61,8 @@ struct AgentEndToEndTests {
         let fleet = FakeMinerFleet(
             inventory: inventory,
             faults: Dictionary(uniqueKeysWithValues: faults.map { (inventory.miners[$0.key].address, $0.value) }),
-            speed: speed
+            speed: speed,
+            logger: FleetHarness.quiet
         )
         let clock = ScaledClock(start: Timestamp(iso8601: "2026-07-01T12:00:00Z")!, rate: speed)
         try await MosquittoBroker.withBroker { broker in
@@ -251,7 +252,7 @@ struct ControllerAgentChainTests {
             }
         }
         let inventory = MinerInventory(miners: miners)
-        let fleet = FakeMinerFleet(inventory: inventory, speed: 1)
+        let fleet = FakeMinerFleet(inventory: inventory, speed: 1, logger: FleetHarness.quiet)
         let curtail = try CurtailProcess.executable()
         let topics = ControllerTopics(market: "ercot", node: "HB_WEST", site: site.id)
         try await MosquittoBroker.withBroker { broker in

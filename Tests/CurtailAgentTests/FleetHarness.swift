@@ -2,6 +2,7 @@ import CurtailCore
 import CurtailPolicyFiles
 import FakeMiners
 import Foundation
+import Logging
 import Testing
 
 /// Fake miners for one test: each test takes its own 127.0.K.0/24 (Linux routes all of 127/8 to
@@ -20,6 +21,13 @@ struct FleetHarness {
         """,
         file: "harness.yaml"
     ).site
+
+    /// A logger that keeps the fakes quiet in test output.
+    static let quiet: Logger = {
+        var logger = Logger(label: "fake-miners")
+        logger.logLevel = .error
+        return logger
+    }()
 
     /// An inventory of `count` miners of `firmware` on 127.0.`net`.1... with test ports.
     static func inventory(net: Int, _ spec: [(firmware: MinerFirmware, group: String, count: Int)]) -> MinerInventory {

@@ -37,7 +37,7 @@ struct MinerDriverTests {
     @Test("LuxOS: read, sleep and wake with a session each, power target by profile with ATM off; a held session is 'busy'")
     func luxos() async throws {
         let inventory = FleetHarness.inventory(net: 41, [(.luxos, "s19xp", 1)])
-        let fleet = FakeMinerFleet(inventory: inventory, speed: 20)
+        let fleet = FakeMinerFleet(inventory: inventory, speed: 20, logger: FleetHarness.quiet)
         let miner = inventory.miners[0]
         try await FleetHarness.serving(fleet) {
             let driver = LuxOSDriver(client: CGMinerClient(host: miner.host, port: miner.port))
@@ -75,7 +75,7 @@ struct MinerDriverTests {
     @Test("Braiins OS REST: token login (re-login after a 401), pause/resume, power target clamped; a target outside the limits is refused")
     func braiins() async throws {
         let inventory = FleetHarness.inventory(net: 42, [(.braiins, "s21", 1)])
-        let fleet = FakeMinerFleet(inventory: inventory, speed: 20)
+        let fleet = FakeMinerFleet(inventory: inventory, speed: 20, logger: FleetHarness.quiet)
         let miner = inventory.miners[0]
         try await FleetHarness.serving(fleet) {
             let http = MinerHTTP(client: .shared, host: miner.host, port: miner.port)
@@ -125,7 +125,7 @@ struct MinerDriverTests {
     @Test("Stock Antminer: reads on 4028, sleep through the digest CGI with both mode keys, wake restores the mode it ran in")
     func antminer() async throws {
         let inventory = FleetHarness.inventory(net: 43, [(.antminer, "s19jpro", 1)])
-        let fleet = FakeMinerFleet(inventory: inventory, speed: 20)
+        let fleet = FakeMinerFleet(inventory: inventory, speed: 20, logger: FleetHarness.quiet)
         let miner = inventory.miners[0]
         try await FleetHarness.serving(fleet) {
             fleet.update(miner.host) { $0.workMode = 2 }  // ran in high-efficiency mode
@@ -174,7 +174,8 @@ struct MinerDriverTests {
                 hosts[2]: FakeMinerFaults(unreachable: 1),
                 hosts[3]: FakeMinerFaults(notApplied: 1),
             ],
-            speed: 20
+            speed: 20,
+            logger: FleetHarness.quiet
         )
         try await FleetHarness.serving(fleet) {
             func driver(_ i: Int) -> LuxOSDriver {

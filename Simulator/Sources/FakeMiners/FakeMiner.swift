@@ -36,6 +36,9 @@ public struct FakeMiner: Sendable {
     public var atmEnabled = true
     /// Seconds since boot when the miner last started hashing.
     public private(set) var miningSince: Double = 0
+    /// When the last applied wake and sleep arrived (fleet seconds), for the stagger benchmark.
+    public private(set) var lastWakeAt: Double?
+    public private(set) var lastSleepAt: Double?
 
     public init(firmware: MinerFirmware, model: MinerModel, host: String, sleepSeconds: Double? = nil, wakeSeconds: Double? = nil) {
         self.firmware = firmware
@@ -95,6 +98,7 @@ public struct FakeMiner: Sendable {
         advance(to: now)
         writes += 1
         guard apply, !isAsleep else { return }
+        lastSleepAt = now
         mode = .stopping
         until = now + sleepSeconds
         cycles += 1
@@ -105,6 +109,7 @@ public struct FakeMiner: Sendable {
         advance(to: now)
         writes += 1
         guard apply, isAsleep else { return }
+        lastWakeAt = now
         mode = .waking
         until = now + wakeSeconds
     }

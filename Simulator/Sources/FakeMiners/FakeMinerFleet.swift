@@ -127,7 +127,8 @@ public final class FakeMinerFleet: Service, Sendable {
                 "host": .string(miner.host), "firmware": .string(miner.firmware.rawValue), "model": .string(miner.model.id),
                 "mode": .string(miner.mode.rawValue), "power_w": .number(miner.power(at: now).rounded()), "hashrate_th": .number(miner.hashrateTH),
                 "power_target_w": .number(miner.powerTargetW), "writes": .number(Double(miner.writes)), "atm_enabled": .bool(miner.atmEnabled),
-                "work_mode": .number(Double(miner.workMode)),
+                "work_mode": .number(Double(miner.workMode)), "last_wake_at": miner.lastWakeAt.map(JSONValue.number) ?? .null,
+                "last_sleep_at": miner.lastSleepAt.map(JSONValue.number) ?? .null,
             ])
         }
         return JSONValue.object(["miners": .array(list), "requests": .number(Double(requests))]).encoded()

@@ -262,7 +262,7 @@ public struct AgentCore: Sendable {
 
     /// How often a pending write is read back (seconds).
     static func readBackInterval(_ operation: MinerOperation, _ firmware: MinerFirmware) -> Double {
-        operation == .wake ? 5 : 2
+        operation == .wake ? 5 : 1
     }
 
     // MARK: - Tick
