@@ -69,7 +69,9 @@ public struct MinerAgent<C: SiteClock>: Service {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await transport.runUntilCancelled() }
             try await transport.subscribe(topics.commandFilter)
-            let tickEvery = min(clock.wallDuration(of: .seconds(1)), .milliseconds(250))
+            // Often enough that a slot freed by a finished call is reused at once and a wake
+            // stagger of hundreds a second stays smooth; one pass over the fleet per tick.
+            let tickEvery = Duration.milliseconds(20)
             let inputs = merge(
                 merge(
                     transport.messages.map { Input.message(topic: $0.topic, payload: $0.payload) },
@@ -78,6 +80,7 @@ public struct MinerAgent<C: SiteClock>: Service {
                 completions,
                 AsyncTimerSequence(interval: tickEvery, clock: ContinuousClock()).map { _ in Input.tick }
             )
+            var lastSnapshot = ContinuousClock.now - .seconds(1)
             for await input in inputs.cancelOnGracefulShutdown() {
                 let now = clock.now
                 var actions: [AgentCore.Action]
@@ -98,7 +101,8 @@ public struct MinerAgent<C: SiteClock>: Service {
                     if operation.isWrite, case .failure(let error) = result {
                         logger.warning("\(drivers[miner].address): \(operation) failed: \(error)")
                     }
-                    actions = core.completed(miner: miner, operation: operation, result: result, at: now)
+                    core.completed(miner: miner, operation: operation, result: result, at: now)
+                    continue  // the next tick (within 20 ms) starts what follows
                 case .tick:
                     actions = core.tick(at: now)
                 }
@@ -118,7 +122,11 @@ public struct MinerAgent<C: SiteClock>: Service {
                         logger.notice("\(text)", metadata: ["site.id": "\(site.id)"])
                     }
                 }
-                snapshot.store(core)
+                // Shared at most every 100 ms: a copy held elsewhere makes the next change copy the fleet.
+                if ContinuousClock.now - lastSnapshot >= .milliseconds(100) {
+                    snapshot.store(core)
+                    lastSnapshot = .now
+                }
             }
             sink.finish()
             if transport.isConnected {

@@ -14,6 +14,12 @@ public struct CGMinerReply: Sendable {
     /// Repairs and parses `bytes`, the reply to `command`.
     public init(bytes: [UInt8], command: String) throws(MinerError) {
         self.command = command
+        let body = bytes.prefix { $0 != 0 }
+        // Most replies are valid JSON: parse them as they are; repair only what does not parse.
+        if let json = JSONValue.parse(Array(body)), case .object = json {
+            self.json = json
+            return
+        }
         let repaired = Self.repair(bytes)
         guard !repaired.isEmpty else { throw MinerError(.malformed, "empty reply to '\(command)'") }
         guard let json = JSONValue.parse(repaired), case .object = json else {
@@ -23,14 +29,48 @@ public struct CGMinerReply: Sendable {
         self.json = json
     }
 
-    /// The repairs, on bytes.
+    /// The repairs, in one pass over the bytes (up to the first NUL): newlines and carriage
+    /// returns dropped, a comma before `}` or `]` dropped, `}{` given its comma, `[,{` its comma
+    /// removed, leading commas and spaces dropped. Inside strings nothing changes.
     static func repair(_ bytes: [UInt8]) -> [UInt8] {
-        var text = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-        text = text.replacing("\n", with: "").replacing("\r", with: "")
-        text = text.replacing(",}", with: "}").replacing(",]", with: "]")
-        text = text.replacing("}{", with: "},{").replacing("[,{", with: "[{")
-        while text.first == "," || text.first == " " { text.removeFirst() }
-        return Array(text.utf8)
+        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if byte == 0 { break }
+            if inString {
+                out.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == backslash {
+                    escaped = true
+                } else if byte == quote {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                continue
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if out.last == comma { out.removeLast() }
+                out.append(byte)
+            case UInt8(ascii: "{"):
+                if out.last == UInt8(ascii: "}") { out.append(comma) }
+                out.append(byte)
+            case comma:
+                if out.isEmpty || out.last == UInt8(ascii: "[") { continue }  // a leading comma, '[,'
+                out.append(byte)
+            case UInt8(ascii: " ") where out.isEmpty:
+                continue
+            default:
+                if byte == quote { inString = true }
+                out.append(byte)
+            }
+        }
+        return out
     }
 
     /// The STATUS block of a (sub-)reply: `S` and `I` are success; anything else is `.refused`

@@ -2,8 +2,8 @@ import CurtailWire
 
 /// LuxOS (LUXminer), entirely over the CGMiner API on TCP 4028.
 ///
-/// - Reads: one `summary+power+config` multi-command (each command singly when the firmware
-///   refuses the combination): `POWER[0].Watts`, `SUMMARY[0]["GHS 5s"]`, `CONFIG[0].CurtailMode`
+/// - Reads: one `summary+power+config` multi-command (with `+profiles` until the profiles are
+///   known; each command singly when the firmware refuses the combination): `POWER[0].Watts`, `SUMMARY[0]["GHS 5s"]`, `CONFIG[0].CurtailMode`
 ///   (`"None"` while not curtailed) and the profile.
 /// - Writes need a session, and LuxOS allows one at a time that expires after 60 s idle: every
 ///   write is `logon`, the command(s), `logoff`, held for well under a second. A `logon` answered
@@ -26,16 +26,19 @@ public actor LuxOSDriver: MinerDriver {
         var summary: JSONValue?
         var power: JSONValue?
         var config: JSONValue?
-        let combined = try await client.send("summary+power+config")
-        if let s = combined.part("summary"), let p = combined.part("power"), let c = combined.part("config"),
-            (try? CGMinerReply.checkStatus(s, command: "summary")) != nil, (try? CGMinerReply.checkStatus(p, command: "power")) != nil,
-            (try? CGMinerReply.checkStatus(c, command: "config")) != nil
-        {
-            (summary, power, config) = (s, p, c)
+        // One connection: the profiles ride along until they are known (they change only when the
+        // miner is re-tuned).
+        let names = ["summary", "power", "config"] + (profiles == nil ? ["profiles"] : [])
+        let combined = try await client.send(names.joined(separator: "+"))
+        let parts = names.map { combined.part($0) }
+        if parts.allSatisfy({ part in part.map { (try? CGMinerReply.checkStatus($0, command: "")) != nil } ?? false }) {
+            (summary, power, config) = (parts[0], parts[1], parts[2])
+            if names.count == 4, let list = parts[3] { profiles = Self.profiles(in: list) }
         } else {
             summary = try await checked("summary")
             power = try await checked("power")
             config = try await checked("config")
+            if profiles == nil { _ = try? await loadProfiles() }
         }
         guard let watts = CGMinerReply.first("POWER", in: power)?["Watts"]?.number, watts >= 0, watts < 100_000 else {
             throw MinerError(.malformed, "\(address): 'power' has no POWER[0].Watts in 0...100000")
@@ -48,7 +51,6 @@ public actor LuxOSDriver: MinerDriver {
         }
         let mode: MinerReading.Mode =
             curtail != "None" ? MinerReading.curtailed(powerW: watts, hashrateTH: ghs / 1000) : ghs > 0 ? .mining : .starting
-        if profiles == nil { _ = try? await loadProfiles() }
         let profile = record["Profile"]?.string
         let target = profile.flatMap { name in profiles?.first { $0.name == name }?.watts }
         return MinerReading(mode: mode, powerW: watts, hashrateTH: ghs / 1000, powerTargetW: target)
@@ -75,14 +77,20 @@ public actor LuxOSDriver: MinerDriver {
     /// The miner's profiles, by power.
     func loadProfiles() async throws(MinerError) -> [(name: String, watts: Double)] {
         if let profiles { return profiles }
-        let reply = try await checked("profiles")
+        guard let list = Self.profiles(in: try await checked("profiles")) else {
+            throw MinerError(.malformed, "\(address): 'profiles' lists no profile with a name and Watts")
+        }
+        profiles = list
+        return list
+    }
+
+    /// The named profiles with their power in a `profiles` reply (`nil`: none usable).
+    static func profiles(in reply: JSONValue) -> [(name: String, watts: Double)]? {
         let list = CGMinerReply.records("PROFILES", in: reply).compactMap { record -> (String, Double)? in
             guard let name = record["Profile Name"]?.string, let watts = record["Watts"]?.number, watts > 0 else { return nil }
             return (name, watts)
         }
-        guard !list.isEmpty else { throw MinerError(.malformed, "\(address): 'profiles' lists no profile with a name and Watts") }
-        profiles = list
-        return list
+        return list.isEmpty ? nil : list
     }
 
     /// Runs `body` inside a session: logon, body, logoff (also when the body fails).

@@ -34,6 +34,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Broker address, mqtt://HOST:PORT; overrides the site file's mqtt.broker.")
     var broker: String?
 
+    @Option(help: "MQTT user name for the agent (default: the site file's mqtt.username); the broker's ACL may give the agent its own.")
+    var mqttUsername: String?
+
+    @Option(help: "File whose first line is the password of --mqtt-username (default: the site file's mqtt.password_file).")
+    var mqttPasswordFile: String?
+
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
 
@@ -48,7 +54,9 @@ struct AgentCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "curtail.agent")
-        let setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: nil, assignments: [])
+        var setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: nil, assignments: [])
+        if let mqttUsername { setup.settings.mqtt.username = mqttUsername }
+        if let mqttPasswordFile { setup.settings.mqtt.passwordFile = URL(fileURLWithPath: mqttPasswordFile).path }  // relative to here
         let inventory: MinerInventory
         do {
             inventory = try MinerInventoryFile.load(path: miners, site: setup.site)

@@ -40,11 +40,10 @@ struct AgentCoreTests {
     func answerReads(_ core: inout AgentCore, _ actions: [AgentCore.Action], at now: Timestamp, _ reading: (Int) -> MinerReading) -> [AgentCore
         .Action]
     {
-        var next: [AgentCore.Action] = []
         for (miner, operation) in operations(actions) where operation == .read {
-            next += core.completed(miner: miner, operation: .read, result: .success(reading(miner)), at: now)
+            core.completed(miner: miner, operation: .read, result: .success(reading(miner)), at: now)
         }
-        return next
+        return core.tick(at: now)
     }
 
     @Test("nothing is planned before every miner of the group was read; a restart over running miners wakes none")
@@ -78,7 +77,7 @@ struct AgentCoreTests {
         for step in 0...40 {
             for (miner, operation) in operations(actions) where operation == .wake {
                 wakes.append((now.seconds(since: t0), miner))
-                _ = core.completed(miner: miner, operation: .wake, result: .success(nil), at: now)
+                core.completed(miner: miner, operation: .wake, result: .success(nil), at: now)
             }
             now = t0.adding(seconds: Double(step + 1) * 0.25)
             actions = core.tick(at: now)
@@ -98,22 +97,21 @@ struct AgentCoreTests {
         var now = t0
         var slept: [Int] = []
         for step in 1...400 {
-            var next: [AgentCore.Action] = []
             for (miner, operation) in operations(actions) {
                 switch operation {
                 case .sleep:
                     slept.append(miner)
-                    next += core.completed(miner: miner, operation: .sleep, result: .success(nil), at: now)
+                    core.completed(miner: miner, operation: .sleep, result: .success(nil), at: now)
                 case .read:
                     // The liar keeps mining; everyone else does what they are told.
                     let reading = miner == first || !slept.contains(miner) ? mining : asleep
-                    next += core.completed(miner: miner, operation: .read, result: .success(reading), at: now)
+                    core.completed(miner: miner, operation: .read, result: .success(reading), at: now)
                 default:
-                    next += core.completed(miner: miner, operation: operation, result: .success(nil), at: now)
+                    core.completed(miner: miner, operation: operation, result: .success(nil), at: now)
                 }
             }
             now = t0.adding(seconds: Double(step))
-            actions = next + core.tick(at: now)
+            actions = core.tick(at: now)
         }
         #expect(core.miners[first].state == .mismatch, "\(core.miners[first])")
         #expect(core.miners[first].lastError?.contains("did not apply") == true)

@@ -5,6 +5,7 @@ import CurtailCore
 import CurtailMQTT
 import CurtailPolicyFiles
 import CurtailSite
+import FakeMiners
 import GridSimulator
 import Logging
 import ServiceLifecycle
@@ -55,6 +56,12 @@ struct Play: AsyncParsableCommand {
     @Option(help: "Wall-clock seconds before simulated time starts (lets a controller connect first).")
     var delay = 2.0
 
+    @Option(
+        help:
+            "A miner inventory: serve its miners as fakes (as gridsim miners does, at the scenario's speed) and leave their groups to curtail agent --sim-clock."
+    )
+    var miners: String?
+
     func validate() throws {
         guard delay >= 0 else { throw ValidationError("--delay must not be negative") }
     }
@@ -84,6 +91,15 @@ struct Play: AsyncParsableCommand {
             printError("gridsim: \(error)")
             throw ExitCode(1)
         }
+        var inventory: MinerInventory?
+        if let miners {
+            do {
+                inventory = try MinerInventoryFile.load(path: miners, site: site)
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+        }
         let topics = ControllerTopics(settings: siteConfiguration)
         let mqtt = try MQTTConfiguration(url: broker, clientID: "gridsim-\(site.id)-\(getpid())")
         let origin = WallClock().now.adding(seconds: delay)
@@ -96,11 +112,16 @@ struct Play: AsyncParsableCommand {
             topics: topics,
             mqtt: mqtt,
             clock: clock,
-            logger: logger
+            logger: logger,
+            externalGroups: Set(inventory?.miners.map(\.group) ?? [])
         )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: simulator, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let inventory { services.append(.init(service: FakeMinerFleet(inventory: inventory, speed: scenario.speed, logger: logger))) }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: simulator, successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

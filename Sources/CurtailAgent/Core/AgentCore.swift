@@ -67,11 +67,17 @@ public struct AgentCore: Sendable {
         var fellBack = false
         var lastTelemetry: Timestamp?
         var lastRunning: Int?
+        /// Something the plan depends on changed (a command, a miner's state, mode or cycle).
+        var needsPlan = true
+        /// Every miner has been read once.
+        var allRead = false
     }
 
     public let settings: SiteConfiguration.AgentSettings
     public private(set) var miners: [Miner]
     var groups: [Group]
+    /// Each miner's group (index into ``groups``).
+    let groupOf: [Int]
     var stagger: WakeStagger
     /// Operations in flight.
     public private(set) var inFlight = 0
@@ -81,9 +87,13 @@ public struct AgentCore: Sendable {
     public init(inventory: MinerInventory, site: Site, settings: SiteConfiguration.AgentSettings) {
         self.settings = settings
         self.miners = inventory.miners.map { Miner(entry: $0) }
-        self.groups = site.groups.map { group in
+        let groups = site.groups.map { group in
             Group(name: group.name, miners: inventory.miners.indices.filter { inventory.miners[$0].group == group.name })
         }
+        var groupOf = Array(repeating: 0, count: inventory.miners.count)
+        for (g, group) in groups.enumerated() { for i in group.miners { groupOf[i] = g } }
+        self.groups = groups
+        self.groupOf = groupOf
         self.stagger = WakeStagger(minersPerSecond: settings.wakeMinersPerSecond, kWPerSecond: settings.wakeKWPerSecond)
     }
 
@@ -111,13 +121,19 @@ public struct AgentCore: Sendable {
         groups[g].appliedTerm = command.term
         groups[g].appliedSeq = command.seq
         groups[g].fellBack = false
+        groups[g].needsPlan = true
         groups[g].lastRunning = nil  // publish telemetry with the new applied seq soon
         return tick(at: now)
     }
 
-    /// An operation finished.
-    public mutating func completed(miner i: Int, operation: MinerOperation, result: Outcome, at now: Timestamp) -> [Action] {
-        guard miners.indices.contains(i) else { return [] }
+    /// An operation finished. Nothing new starts until the next ``tick(at:)``: the runner ticks
+    /// often (every 20 ms live), so a burst of completions costs one pass over the fleet.
+    public mutating func completed(miner i: Int, operation: MinerOperation, result: Outcome, at now: Timestamp) {
+        guard miners.indices.contains(i) else { return }
+        let before = planInput(i)
+        defer {
+            if planInput(i) != before { groups[groupOf[i]].needsPlan = true }
+        }
         if miners[i].inFlight != nil {
             miners[i].inFlight = nil
             inFlight -= 1
@@ -162,7 +178,33 @@ public struct AgentCore: Sendable {
         case (_, .failure(let error)):
             fail(i, error, at: now, counting: error.kind != .busy)
         }
-        return tick(at: now)
+    }
+
+    /// What the plan reads of a miner: whether it can be commanded, whether it counts as on, and
+    /// when it last cycled.
+    func planInput(_ i: Int) -> PlanInput {
+        let miner = miners[i]
+        let controllable = [.ok, .waking, .sleeping].contains(miner.state)
+        let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
+        // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
+        let on: Bool =
+            if controllable,
+                let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
+                    $0 == .wake || $0 == .sleep
+                })
+            {
+                op == .wake
+            } else {
+                reported
+            }
+        return PlanInput(controllable: controllable, on: on, lastCycled: miner.lastCycled?.secondsSinceEpoch ?? -.infinity, read: miner.wasRead)
+    }
+
+    struct PlanInput: Equatable {
+        var controllable: Bool
+        var on: Bool
+        var lastCycled: Double
+        var read: Bool
     }
 
     /// Decides what a reading means for a miner with a write awaiting read-back.
@@ -262,7 +304,7 @@ public struct AgentCore: Sendable {
 
     /// How often a pending write is read back (seconds).
     static func readBackInterval(_ operation: MinerOperation, _ firmware: MinerFirmware) -> Double {
-        operation == .wake ? 5 : 1
+        operation == .wake ? 5 : 0.25
     }
 
     // MARK: - Tick
@@ -273,6 +315,7 @@ public struct AgentCore: Sendable {
         for g in groups.indices {
             if let command = groups[g].command, command.expiresAt <= now, !groups[g].fellBack {
                 groups[g].fellBack = true
+                groups[g].needsPlan = true
                 actions.append(
                     .note(
                         "group \(groups[g].name): command seq \(command.seq) expired with no fresh one; going to the safe state (\(settings.safeState.rawValue))"
@@ -298,28 +341,18 @@ public struct AgentCore: Sendable {
     }
 
     mutating func plan(_ g: Int) {
-        guard let target = target(g), groups[g].miners.allSatisfy({ miners[$0].wasRead }) else { return }
+        guard groups[g].needsPlan else { return }
+        if !groups[g].allRead { groups[g].allRead = groups[g].miners.allSatisfy { miners[$0].wasRead } }
+        guard let target = target(g), groups[g].allRead else { return }
+        groups[g].needsPlan = false
         let candidates = groups[g].miners.map { i in
-            let miner = miners[i]
-            let controllable = [.ok, .waking, .sleeping].contains(miner.state)
-            let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
-            // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
-            let on: Bool =
-                if controllable,
-                    let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
-                        $0 == .wake || $0 == .sleep
-                    })
-                {
-                    op == .wake
-                } else {
-                    reported
-                }
+            let input = planInput(i)
             return GroupPlanner.Candidate(
                 index: i,
-                efficiency: miner.entry.model.nominalEfficiency.value,
-                isOn: on,
-                controllable: controllable,
-                lastCycled: miner.lastCycled?.secondsSinceEpoch ?? -.infinity
+                efficiency: miners[i].entry.model.nominalEfficiency.value,
+                isOn: input.on,
+                controllable: input.controllable,
+                lastCycled: input.lastCycled
             )
         }
         let run = GroupPlanner.runSet(target: target.running, candidates: candidates)
@@ -387,6 +420,12 @@ public struct AgentCore: Sendable {
     mutating func status(_ i: Int, at now: Timestamp, into actions: inout [Action]) {
         let miner = miners[i]
         guard miner.wasRead else { return }
+        // On a change of state, mode or error; otherwise once a minute (power and hashrate drift).
+        if let previous = miner.lastPublished, previous.state == miner.state, previous.mode == miner.reading?.mode.rawValue,
+            previous.lastError == miner.lastError, let at = miner.lastPublishedAt, now.seconds(since: at) < 60
+        {
+            return
+        }
         let payload = MinerStatusPayload(
             ts: now,
             address: miner.entry.address,
@@ -397,12 +436,6 @@ public struct AgentCore: Sendable {
             hashrateTH: miner.reading?.hashrateTH,
             lastError: miner.lastError
         )
-        // On a change of state, mode or error; otherwise once a minute (power and hashrate drift).
-        if let previous = miner.lastPublished, previous.state == payload.state, previous.mode == payload.mode,
-            previous.lastError == payload.lastError, let at = miner.lastPublishedAt, now.seconds(since: at) < 60
-        {
-            return
-        }
         miners[i].lastPublished = payload
         miners[i].lastPublishedAt = now
         actions.append(.publishStatus(group: miner.entry.group, address: miner.entry.address, payload))

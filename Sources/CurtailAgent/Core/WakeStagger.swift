@@ -1,8 +1,10 @@
 /// The inrush guard: a token bucket per feeder that lets at most N miners (and at most K kW of
 /// nameplate) start per second, so a whole site never wakes at once. Sleep never waits.
 ///
-/// Pure: time (seconds) comes in. Each bucket holds at most one second's worth (and at least
-/// one miner), so a quiet minute does not bank a burst.
+/// Pure: time (seconds) comes in. Each bucket holds at most 4 % of a second's worth (and at
+/// least one miner), so wakes leave evenly spaced, no one-second window holds more than the rate
+/// plus that 4 %, and a quiet minute banks no burst. The agent ticks every 20 ms: the cap is two
+/// ticks' worth, so a tick up to 20 ms late loses nothing.
 public struct WakeStagger: Sendable {
     public let minersPerSecond: Double
     public let kWPerSecond: Double?
@@ -15,8 +17,8 @@ public struct WakeStagger: Sendable {
 
     /// Takes a wake of a `kW` miner on `feeder` at `now` if the budget allows it.
     public mutating func take(feeder: String, kW: Double, at now: Double) -> Bool {
-        let minerCap = max(1, minersPerSecond)
-        let kWCap = kWPerSecond.map { max($0, kW) } ?? .infinity
+        let minerCap = max(1, minersPerSecond * 0.04)
+        let kWCap = kWPerSecond.map { max($0 * 0.04, kW) } ?? .infinity
         var bucket = buckets[feeder] ?? (minerCap, kWCap, now)
         let elapsed = max(0, now - bucket.at)
         bucket.miners = min(minerCap, bucket.miners + elapsed * minersPerSecond)
