@@ -67,7 +67,8 @@ conformance:
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
 # the decision engine, replay and tuning on real ERCOT prices (reads ../shared/data), the live loop
 # (price message → 100 group commands through a local broker, vs the C relay; ingest; RSS),
-# a million fuzzed inputs and the takeover time of an active/standby pair.
+# a million fuzzed inputs, the takeover time of an active/standby pair, and curtail agent against
+# 10,000 fake miners (sweep, sleep confirmation, wake stagger, RSS).
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail-bench mqtt
@@ -77,6 +78,7 @@ bench: deps
 	$(RELEASE_BIN)/curtail-bench loop
 	$(RELEASE_BIN)/curtail-bench fuzz
 	$(RELEASE_BIN)/curtail-bench failover
+	$(RELEASE_BIN)/curtail-bench agent
 
 # The demo: a local mosquitto, the grid simulator playing 6 Sep 2023 at ERCOT HB_WEST (real
 # prices with the evening spike, a scripted ERS-10 deployment) and the controller for the example
