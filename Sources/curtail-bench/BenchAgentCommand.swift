@@ -149,6 +149,7 @@ struct BenchAgentCommand: AsyncParsableCommand {
                             try await Task.sleep(for: .milliseconds(20))
                         }
                         let times = tally.confirmed.withLock { $0.values.map { sent.duration(to: $0).inSeconds } }.sorted()
+                        let sleeps = try await Self.times("last_sleep_at", control: control).sorted()
                         // 3. Wake it again through the stagger; the fakes record when each wake arrived.
                         let wakeCommand = CommandPayload(
                             seq: 2,
@@ -191,6 +192,11 @@ struct BenchAgentCommand: AsyncParsableCommand {
                             print(
                                 "sleep \(small) miners, command → read-back confirmed: p50 \(Format.fixed(p50, 2)) s, p99 \(Format.fixed(p99, 2)) s, max \(Format.fixed(times.last!, 2)) s (goal p99 ≤ 5 s: \(p99 <= 5 ? "met" : "NOT met"); the fakes take 4 s to reach 25 W, as LuxOS does)"
                             )
+                            if let first = sleeps.first, let last = sleeps.last {
+                                print(
+                                    "  of which: the \(sleeps.count) sleep commands reached the miners within \(Format.fixed(last - first, 2)) s of each other"
+                                )
+                            }
                         } else {
                             print("sleep: only \(times.count) of \(small) confirmed")
                         }
@@ -249,9 +255,14 @@ struct BenchAgentCommand: AsyncParsableCommand {
 
     /// When each woken miner's wake arrived (fleet seconds).
     static func wakeTimes(control port: Int) async throws -> [Double] {
+        try await times("last_wake_at", control: port)
+    }
+
+    /// A per-miner time field of the fakes' state (fleet seconds), where set.
+    static func times(_ field: String, control port: Int) async throws -> [Double] {
         guard case .array(let miners)? = try await stateJSON(port)["miners"] else { return [] }
         return miners.compactMap { miner in
-            if case .number(let at)? = miner["last_wake_at"] { at } else { nil }
+            if case .number(let at)? = miner[field] { at } else { nil }
         }
     }
 }

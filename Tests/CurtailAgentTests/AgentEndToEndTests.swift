@@ -157,7 +157,7 @@ struct AgentEndToEndTests {
 
     @Test("a miner that says OK and does not sleep is found out ('mismatch' on its status topic) and another of its group sleeps instead")
     func liarReplaced() async throws {
-        try await Self.withRig(net: 51, spec: [(.luxos, "s19xp", 4)], faults: [3: FakeMinerFaults(notApplied: 1)], speed: 10) {
+        try await Self.withRig(net: 51, spec: [(.luxos, "s19xp", 4)], faults: [3: FakeMinerFaults(notApplied: 1)], speed: 5) {
             broker,
             inventory,
             fleet,
@@ -183,7 +183,7 @@ struct AgentEndToEndTests {
 
     @Test("the agent killed and restarted resumes from the retained command without waking or sleeping anything again")
     func restartResumes() async throws {
-        try await Self.withRig(net: 52, spec: [(.braiins, "s21", 2), (.antminer, "s19jpro", 2)], speed: 10) {
+        try await Self.withRig(net: 52, spec: [(.braiins, "s21", 2), (.antminer, "s19jpro", 2)], speed: 5) {
             broker,
             inventory,
             fleet,
@@ -214,7 +214,7 @@ struct AgentEndToEndTests {
 
     @Test("a command past its expiry with nothing fresh sends the group to the safe state (asleep)")
     func expiryToSafeState() async throws {
-        try await Self.withRig(net: 53, spec: [(.luxos, "s19xp", 3)], speed: 10) { broker, inventory, fleet, clock, publisher, wire in
+        try await Self.withRig(net: 53, spec: [(.luxos, "s19xp", 3)], speed: 5) { broker, inventory, fleet, clock, publisher, wire in
             try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
                 try await publisher.publish(
                     Self.command(clock, seq: 1, running: 3, power: 3010, ttl: 60),

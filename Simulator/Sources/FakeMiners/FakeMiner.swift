@@ -18,6 +18,9 @@ public struct FakeMiner: Sendable {
     public let host: String
     public var sleepSeconds: Double
     public var wakeSeconds: Double
+    /// A LuxOS session ends after this long without use: 60 s of the client's time, so a fleet
+    /// that runs faster than wall time (`speed`) stretches it by the same factor.
+    public var sessionExpirySeconds: Double = 60
 
     public private(set) var mode: Mode = .mining
     /// When the current transition (stopping, waking) completes.
@@ -72,7 +75,7 @@ public struct FakeMiner: Sendable {
             mode = .mining
             miningSince = until
         }
-        if let session, now - session.lastUse > 60 { self.session = nil }
+        if let session, now - session.lastUse > sessionExpirySeconds { self.session = nil }
     }
 
     /// Power drawn now (watts).

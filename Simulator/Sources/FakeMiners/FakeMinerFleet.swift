@@ -69,7 +69,8 @@ public final class FakeMinerFleet: Service, Sendable {
     ) {
         var entries: [Entry] = []
         for miner in inventory.miners {
-            let fake = FakeMiner(firmware: miner.firmware, model: miner.model, host: miner.host)
+            var fake = FakeMiner(firmware: miner.firmware, model: miner.model, host: miner.host)
+            fake.sessionExpirySeconds = 60 * speed  // the one-session rule is in the clients' (wall) time
             switch miner.firmware {
             case .luxos: entries.append(Entry(miner: fake, port: miner.port, webPort: nil))
             case .braiins: entries.append(Entry(miner: fake, port: miner.port, webPort: nil))

@@ -69,8 +69,16 @@ public struct AgentCore: Sendable {
         var lastRunning: Int?
         /// Something the plan depends on changed (a command, a miner's state, mode or cycle).
         var needsPlan = true
-        /// Every miner has been read once.
-        var allRead = false
+        /// Miners not read yet (planning waits for zero).
+        var unread: Int
+        /// Miners whose last reading says they hash.
+        var running = 0
+
+        init(name: String, miners: [Int]) {
+            self.name = name
+            self.miners = miners
+            self.unread = miners.count
+        }
     }
 
     public let settings: SiteConfiguration.AgentSettings
@@ -81,6 +89,11 @@ public struct AgentCore: Sendable {
     var stagger: WakeStagger
     /// Operations in flight.
     public private(set) var inFlight = 0
+    /// Miners whose status may have changed since it was last published (each listed once).
+    var statusPending: [Int] = []
+    var statusListed: [Bool]
+    /// Where the once-a-minute republishing has got to.
+    var statusCursor = 0
     /// Attempts before a write is given up as `mismatch` (or `refused`).
     public var retryLimit = 3
 
@@ -94,6 +107,7 @@ public struct AgentCore: Sendable {
         for (g, group) in groups.enumerated() { for i in group.miners { groupOf[i] = g } }
         self.groups = groups
         self.groupOf = groupOf
+        self.statusListed = Array(repeating: false, count: inventory.miners.count)
         self.stagger = WakeStagger(minersPerSecond: settings.wakeMinersPerSecond, kWPerSecond: settings.wakeKWPerSecond)
     }
 
@@ -133,6 +147,10 @@ public struct AgentCore: Sendable {
         let before = planInput(i)
         defer {
             if planInput(i) != before { groups[groupOf[i]].needsPlan = true }
+            if !statusListed[i] {
+                statusListed[i] = true
+                statusPending.append(i)
+            }
         }
         if miners[i].inFlight != nil {
             miners[i].inFlight = nil
@@ -141,7 +159,10 @@ public struct AgentCore: Sendable {
         let firmware = miners[i].entry.firmware
         switch (operation, result) {
         case (.read, .success(let reading)):
-            miners[i].wasRead = true
+            markRead(i)
+            let g = groupOf[i]
+            if miners[i].reading?.mode == .mining { groups[g].running -= 1 }
+            if reading?.mode == .mining { groups[g].running += 1 }
             miners[i].reading = reading
             miners[i].readAt = now
             if [.unreachable, .refused].contains(miners[i].state) && miners[i].verifying == nil {
@@ -154,7 +175,7 @@ public struct AgentCore: Sendable {
             let interval = miners[i].verifying.map { Self.readBackInterval($0.operation, firmware) } ?? settings.pollInterval
             miners[i].nextReadAt = now.adding(seconds: interval)
         case (.read, .failure(let error)):
-            miners[i].wasRead = true
+            markRead(i)
             fail(i, error, at: now, counting: true)
         case (_, .success):
             // Written: read back until the firmware's deadline.
@@ -180,24 +201,33 @@ public struct AgentCore: Sendable {
         }
     }
 
+    mutating func markRead(_ i: Int) {
+        guard !miners[i].wasRead else { return }
+        miners[i].wasRead = true
+        groups[groupOf[i]].unread -= 1
+    }
+
     /// What the plan reads of a miner: whether it can be commanded, whether it counts as on, and
     /// when it last cycled.
     func planInput(_ i: Int) -> PlanInput {
-        let miner = miners[i]
-        let controllable = [.ok, .waking, .sleeping].contains(miner.state)
-        let reported = miner.reading.map { $0.mode == .mining || $0.mode == .starting } ?? false
+        let state = miners[i].state
+        let controllable = state == .ok || state == .waking || state == .sleeping
+        let mode = miners[i].reading?.mode
+        let reported = mode == .mining || mode == .starting
         // A write on its way counts as done for a miner that obeys; one that does not is as it reports.
-        let on: Bool =
-            if controllable,
-                let op = [miner.inFlight, miner.verifying?.operation, miner.retrying].lazy.compactMap({ $0 }).first(where: {
-                    $0 == .wake || $0 == .sleep
-                })
-            {
-                op == .wake
-            } else {
-                reported
+        var on = reported
+        if controllable {
+            for op in [miners[i].inFlight, miners[i].verifying?.operation, miners[i].retrying] where op == .wake || op == .sleep {
+                on = op == .wake
+                break
             }
-        return PlanInput(controllable: controllable, on: on, lastCycled: miner.lastCycled?.secondsSinceEpoch ?? -.infinity, read: miner.wasRead)
+        }
+        return PlanInput(
+            controllable: controllable,
+            on: on,
+            lastCycled: miners[i].lastCycled?.secondsSinceEpoch ?? -.infinity,
+            read: miners[i].wasRead
+        )
     }
 
     struct PlanInput: Equatable {
@@ -326,7 +356,20 @@ public struct AgentCore: Sendable {
         }
         schedule(at: now, into: &actions)
         for g in groups.indices { telemetry(g, at: now, into: &actions) }
-        for i in miners.indices { status(i, at: now, into: &actions) }
+        // Statuses: the miners something happened to, and a slice of the fleet so that each is
+        // republished about once a minute (a tick is 20 ms live: 1/3000 of a minute).
+        let pending = statusPending
+        statusPending.removeAll(keepingCapacity: true)
+        for i in pending {
+            statusListed[i] = false
+            status(i, at: now, into: &actions)
+        }
+        if !miners.isEmpty {
+            for _ in 0..<max(1, miners.count / 3000) {
+                statusCursor = (statusCursor + 1) % miners.count
+                status(statusCursor, at: now, into: &actions)
+            }
+        }
         return actions
     }
 
@@ -341,9 +384,7 @@ public struct AgentCore: Sendable {
     }
 
     mutating func plan(_ g: Int) {
-        guard groups[g].needsPlan else { return }
-        if !groups[g].allRead { groups[g].allRead = groups[g].miners.allSatisfy { miners[$0].wasRead } }
-        guard let target = target(g), groups[g].allRead else { return }
+        guard groups[g].needsPlan, groups[g].unread == 0, let target = target(g) else { return }
         groups[g].needsPlan = false
         let candidates = groups[g].miners.map { i in
             let input = planInput(i)
@@ -371,21 +412,22 @@ public struct AgentCore: Sendable {
             actions.append(.perform(miner: i, operation: operation))
         }
         // Writes first (sleep at once, wakes through the stagger), then read-backs and sweeps.
+        // Fields are read in place: a pass over 10,000 miners every 20 ms must not copy them.
         for i in miners.indices where inFlight < budget {
-            let miner = miners[i]
-            guard miner.inFlight == nil, miner.wasRead, let wantsRun = miner.wantsRun, miner.retryAt.map({ now >= $0 }) ?? true,
-                [.ok, .waking, .sleeping, .unreachable].contains(miner.state) || (miner.state == .mismatch && miner.retryAt != nil)
+            guard miners[i].inFlight == nil, miners[i].wasRead, let wantsRun = miners[i].wantsRun, miners[i].retryAt.map({ now >= $0 }) ?? true
             else { continue }
-            guard miner.state != .unreachable else { continue }  // reads bring it back first
-            let pending = miner.verifying?.operation
-            let mode = miner.reading?.mode
+            let state = miners[i].state
+            guard state == .ok || state == .waking || state == .sleeping || (state == .mismatch && miners[i].retryAt != nil) else { continue }
+            let pending = miners[i].verifying?.operation
+            let mode = miners[i].reading?.mode
             if !wantsRun {
                 if pending != .sleep, mode == .mining || mode == .starting { start(i, .sleep) }
             } else if mode == .sleeping || mode == .stopping, pending != .wake {
-                let feeder = miner.entry.feeder ?? ""
-                if stagger.take(feeder: feeder, kW: miner.entry.model.nominalPower.value / 1000, at: now.secondsSinceEpoch) { start(i, .wake) }
-            } else if mode == .mining, pending == nil, !miner.powerRefused, miner.entry.firmware.takesPowerTarget, let watts = miner.wantsPowerW,
-                (miner.reading?.powerTargetW ?? miner.appliedPowerW).map({ abs($0 - watts) > max(60, watts * 0.1) }) ?? true
+                let entry = miners[i].entry
+                if stagger.take(feeder: entry.feeder ?? "", kW: entry.model.nominalPower.value / 1000, at: now.secondsSinceEpoch) { start(i, .wake) }
+            } else if mode == .mining, pending == nil, !miners[i].powerRefused, miners[i].entry.firmware.takesPowerTarget,
+                let watts = miners[i].wantsPowerW,
+                (miners[i].reading?.powerTargetW ?? miners[i].appliedPowerW).map({ abs($0 - watts) > max(60, watts * 0.1) }) ?? true
             {
                 start(i, .setPower(watts: watts))
             }
@@ -397,35 +439,40 @@ public struct AgentCore: Sendable {
     }
 
     mutating func telemetry(_ g: Int, at now: Timestamp, into actions: inout [Action]) {
-        let group = groups[g]
-        guard group.appliedSeq > 0 || group.miners.allSatisfy({ miners[$0].wasRead }) else { return }
-        let readings = group.miners.compactMap { miners[$0].reading }
-        let running = readings.filter { $0.mode == .mining }.count
-        let due = group.lastTelemetry.map { now.seconds(since: $0) >= settings.telemetryInterval } ?? true
+        guard groups[g].appliedSeq > 0 || groups[g].unread == 0 else { return }
+        let running = groups[g].running
+        let due = groups[g].lastTelemetry.map { now.seconds(since: $0) >= settings.telemetryInterval } ?? true
         // One report per instant: receivers refuse a second with the same `ts` as out of order.
-        guard due || group.lastRunning != running, group.lastTelemetry.map({ now > $0 }) ?? true else { return }
+        guard due || groups[g].lastRunning != running, groups[g].lastTelemetry.map({ now > $0 }) ?? true else { return }
         groups[g].lastTelemetry = now
         groups[g].lastRunning = running
+        var powerW = 0.0
+        var hashrate = 0.0
+        for i in groups[g].miners {
+            guard let reading = miners[i].reading else { continue }
+            powerW += reading.powerW
+            hashrate += reading.hashrateTH
+        }
         let payload = TelemetryPayload(
             ts: now,
-            powerKW: readings.reduce(0) { $0 + $1.powerW } / 1000,
-            hashrateTH: readings.reduce(0) { $0 + $1.hashrateTH },
+            powerKW: powerW / 1000,
+            hashrateTH: hashrate,
             minersRunning: running,
-            appliedSeq: group.appliedSeq,
-            appliedTerm: group.appliedTerm
+            appliedSeq: groups[g].appliedSeq,
+            appliedTerm: groups[g].appliedTerm
         )
-        actions.append(.publishTelemetry(group: group.name, payload))
+        actions.append(.publishTelemetry(group: groups[g].name, payload))
     }
 
     mutating func status(_ i: Int, at now: Timestamp, into actions: inout [Action]) {
-        let miner = miners[i]
-        guard miner.wasRead else { return }
+        guard miners[i].wasRead else { return }
         // On a change of state, mode or error; otherwise once a minute (power and hashrate drift).
-        if let previous = miner.lastPublished, previous.state == miner.state, previous.mode == miner.reading?.mode.rawValue,
-            previous.lastError == miner.lastError, let at = miner.lastPublishedAt, now.seconds(since: at) < 60
+        if let at = miners[i].lastPublishedAt, now.seconds(since: at) < 60, miners[i].lastPublished?.state == miners[i].state,
+            miners[i].lastPublished?.mode == miners[i].reading?.mode.rawValue, miners[i].lastPublished?.lastError == miners[i].lastError
         {
             return
         }
+        let miner = miners[i]
         let payload = MinerStatusPayload(
             ts: now,
             address: miner.entry.address,
