@@ -98,10 +98,19 @@ public struct MinerAgent<C: SiteClock>: Service {
                     try? transport.enqueue(OutgoingMessage(topic: statusTopic, payload: Array("online".utf8), retain: true), expiry: nil)
                     continue
                 case .completion(let miner, let operation, let result):
-                    if operation.isWrite, case .failure(let error) = result {
-                        logger.warning("\(drivers[miner].address): \(operation) failed: \(error)")
+                    if case .failure(let error) = result {
+                        logger.debug("\(drivers[miner].address): \(operation) failed: \(error)")
                     }
+                    let before = core.miners[miner].state
                     core.completed(miner: miner, operation: operation, result: result, at: now)
+                    // The log says when a miner goes wrong or comes back; every failure is at debug
+                    // level, and the status topic always has the last error.
+                    let after = core.miners[miner].state
+                    if after != before, [.unreachable, .refused, .mismatch].contains(after) {
+                        logger.warning("\(drivers[miner].address): \(after.rawValue): \(core.miners[miner].lastError ?? "")")
+                    } else if after == .ok, [.unreachable, .refused, .mismatch].contains(before) {
+                        logger.notice("\(drivers[miner].address): back to ok")
+                    }
                     continue  // the next tick (within 20 ms) starts what follows
                 case .tick:
                     actions = core.tick(at: now)
