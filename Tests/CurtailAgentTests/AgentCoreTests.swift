@@ -148,3 +148,47 @@ struct AgentCoreTests {
         #expect(telemetry.map { abs($0.hashrateTH - 280) < 1e-9 } == true)
     }
 }
+
+@Suite("Wake stagger")
+struct WakeStaggerTests {
+    @Test("per feeder: each feeder has its own budget of N miners a second")
+    func perFeeder() {
+        var stagger = WakeStagger(minersPerSecond: 1, kWPerSecond: nil)
+        var taken: [Bool] = []
+        for (feeder, t) in [("F1", 0.0), ("F1", 0.5), ("F2", 0.5), ("F1", 1.0), ("F2", 1.0), ("F2", 1.5)] {
+            taken.append(stagger.take(feeder: feeder, kW: 3, at: t))
+        }
+        // F1 waits a second after its first wake; F2 has its own budget.
+        #expect(taken == [true, false, true, true, false, true])
+    }
+
+    @Test("kW per second: 6 kW/s lets a 3 kW miner start every half second, whatever the miner rate")
+    func kilowatts() {
+        var stagger = WakeStagger(minersPerSecond: 100, kWPerSecond: 6)
+        var starts: [Double] = []
+        for step in 0...40 {
+            let t = Double(step) * 0.05
+            while stagger.take(feeder: "", kW: 3, at: t) { starts.append(t) }
+        }
+        #expect(starts.count == 5, "\(starts)")
+        for (a, b) in zip(starts, starts.dropFirst()) { #expect(b - a >= 0.499, "\(starts)") }
+    }
+
+    @Test("no burst after a quiet spell: at most the rate plus 4 % in any second")
+    func noBurst() {
+        var stagger = WakeStagger(minersPerSecond: 100, kWPerSecond: nil)
+        var starts: [Double] = []
+        for step in 0...200 {  // 20 ms ticks for 4 s, after an idle minute
+            let t = 60 + Double(step) * 0.02
+            while stagger.take(feeder: "", kW: 3, at: t) { starts.append(t) }
+        }
+        var busiest = 0
+        var lo = 0
+        for hi in starts.indices {
+            while starts[hi] - starts[lo] >= 1 { lo += 1 }
+            busiest = max(busiest, hi - lo + 1)
+        }
+        #expect(busiest <= 104, "\(busiest) in one second")
+        #expect(starts.count >= 396, "the rate is kept: \(starts.count) in 4 s")
+    }
+}

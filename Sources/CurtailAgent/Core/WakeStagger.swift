@@ -24,7 +24,8 @@ public struct WakeStagger: Sendable {
         bucket.miners = min(minerCap, bucket.miners + elapsed * minersPerSecond)
         if let kWPerSecond { bucket.kW = min(kWCap, bucket.kW + elapsed * kWPerSecond) }
         bucket.at = now
-        guard bucket.miners >= 1, bucket.kW >= kW || kWPerSecond == nil else {
+        // A hair of tolerance: tokens summed tick by tick carry rounding.
+        guard bucket.miners + 1e-9 >= 1, bucket.kW + 1e-9 >= kW || kWPerSecond == nil else {
             buckets[feeder] = bucket
             return false
         }
