@@ -128,6 +128,7 @@ struct FailoverTests {
         let loop = try Loop(minutes: 22, speed: 60, prices: [30, 30, 95, 95], siteYAML: setup.siteYAML)
         let frozenAt = Mutex<Timestamp?>(nil)
         let thawedAt = Mutex<Timestamp?>(nil)
+        let stoppingAt = Mutex<Timestamp?>(nil)
         let (observer, _) = try await loop.run(controllerInProcess: false) { broker, clock in
             try await setup.withPair(broker: broker) { _, a, b in
                 frozenAt.withLock { $0 = clock.now }
@@ -136,6 +137,7 @@ struct FailoverTests {
                 thawedAt.withLock { $0 = clock.now }
                 a.send(SIGCONT)
                 try await Task.sleep(for: .seconds(6))
+                stoppingAt.withLock { $0 = clock.now }
                 a.send(SIGTERM)
                 b.send(SIGTERM)
             }
@@ -143,11 +145,14 @@ struct FailoverTests {
         let log = setup.log("a")
         let frozen = try #require(frozenAt.withLock { $0 })
         let thawed = try #require(thawedAt.withLock { $0 })
+        let stopping = try #require(stoppingAt.withLock { $0 })
         let pair = PairView(observer, speed: loop.scenario.speed)
         let takeover = try #require(pair.firstOnline(after: frozen), "nobody took over")
         #expect(takeover < thawed)
         // After the thaw, nothing from a: no lease record, no term-1 command, no state of its own.
-        let fromA = observer.all.filter { $0.at > thawed }.filter { record in
+        // (Until both are told to stop: if b's release reaches a before a's own SIGTERM, a, then
+        // the standby, rightly claims the released lease and releases it again on its way out.)
+        let fromA = observer.all.filter { $0.at > thawed && $0.at < stopping }.filter { record in
             if record.topic == observer.topics.leader, let leader = try? LeaderPayload(decoding: record.payload) {
                 return leader.holder.hasSuffix("-a")
             }
