@@ -49,7 +49,10 @@ struct MetricsEndpointTests {
                         "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"x\"}",
                         to: "grid/ercot/HB_WEST/price"
                     )
-                    let metrics = try await Self.poll(port: port, path: "/metrics") { $0.body.contains("curtail_rejected_inputs_total") }.body
+                    // Until the refusal is counted (the counter can be there, at 0, before the message is read).
+                    let metrics = try await Self.poll(port: port, path: "/metrics") {
+                        $0.body.contains("curtail_rejected_inputs_total{reason=\"wrong_type\"} 1")
+                    }.body
                     #expect(metrics.contains("curtail_decisions_total"))
                     #expect(metrics.contains("curtail_commands_total 3"))
                     #expect(metrics.contains("curtail_rejected_inputs_total{reason=\"wrong_type\"} 1"))
