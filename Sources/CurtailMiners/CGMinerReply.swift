@@ -126,7 +126,7 @@ extension JSONValue {
     public var number: Double? {
         switch self {
         case .number(let value): value
-        case .string(let text): Double(text.trimmingSpaces.split(separator: " ").first.map(String.init) ?? "")
+        case .string(let text): Double(text[...].trimmingCharacters(in: " ").split(separator: " ").first.map(String.init) ?? "")
         default: nil
         }
     }
@@ -144,13 +144,5 @@ extension JSONValue {
     /// The member `key` of an object.
     public subscript(key: String) -> JSONValue? {
         if case .object(let object) = self { object[key] } else { nil }
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let start = firstIndex { $0 != " " } ?? endIndex
-        let end = lastIndex { $0 != " " }.map { index(after: $0) } ?? start
-        return self[start..<max(start, end)]
     }
 }

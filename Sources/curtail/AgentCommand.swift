@@ -43,16 +43,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @OptionGroup var logging: LogLevelOptions
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try logging.bootstrap()
         let logger = Logger(label: "curtail.agent")
         var setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: nil, assignments: [])
         if let mqttUsername { setup.settings.mqtt.username = mqttUsername }

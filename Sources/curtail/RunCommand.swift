@@ -66,16 +66,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
     var metrics = "127.0.0.1:9464"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @OptionGroup var logging: LogLevelOptions
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try logging.bootstrap()
         let logger = Logger(label: "curtail.run")
         let setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: policy, assignments: parameters)
         if let instance, instance.isEmpty || !instance.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
