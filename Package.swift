@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "CurtailMiners", targets: ["CurtailMiners"]),
         .library(name: "CurtailAgent", targets: ["CurtailAgent"]),
         .library(name: "FakeMiners", targets: ["FakeMiners"]),
+        .library(name: "CurtailFeeds", targets: ["CurtailFeeds"]),
+        .library(name: "FakeGridAPIs", targets: ["FakeGridAPIs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -147,6 +149,50 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `curtail feed ercot` and `curtail feed hashprice`: ERCOT's public API and a mempool-style
+        // Bitcoin API turned into the price, alert and hash-price contract.
+        .target(
+            name: "CurtailFeeds",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailMQTT",
+                "CurtailController",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A small HTTP/1.1 server on loopback for the simulator's fake devices and market APIs.
+        .target(
+            name: "SimulatedHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Simulator/Sources/SimulatedHTTP"
+        ),
+        // Fake ERCOT public API and mempool-style Bitcoin API serving real history from
+        // ../shared/data on a simulated clock, with injectable faults (tests, demos).
+        .target(
+            name: "FakeGridAPIs",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailReplay",
+                "SimulatedHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Simulator/Sources/FakeGridAPIs"
+        ),
         // The simulator's fake miners: LuxOS, Braiins OS REST and stock Antminer on loopback
         // addresses, faithful to each protocol's framing, with injectable faults.
         .target(
@@ -155,6 +201,7 @@ let package = Package(
                 "CurtailCore",
                 "CurtailWire",
                 "CurtailPolicyFiles",
+                "SimulatedHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -249,6 +296,7 @@ let package = Package(
                 "CurtailAgent",
                 "CurtailMiners",
                 "FakeMiners",
+                "CurtailFeeds",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -338,6 +386,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CurtailFeedsTests",
+            dependencies: [
+                "CurtailTestSupport",
+                "CurtailFeeds",
+                "FakeGridAPIs",
+                "SimulatedHTTP",
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailReplay",
+                "CurtailController",
+                "CurtailMQTT",
+                "LocalBroker",
+                "curtail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         .testTarget(

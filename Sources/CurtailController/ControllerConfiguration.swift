@@ -34,6 +34,10 @@ public struct ControllerConfiguration: Sendable {
     /// How long the site's lease lasts unless renewed (wall time): a standby takes over about
     /// this long after the active controller dies (``LeaderLease``).
     public var lease: Duration = .seconds(15)
+    /// The market's settlement interval in minutes (ERCOT: 15). A real-time price for a shorter
+    /// interval (a 5-minute SCED price) counts toward the settlement interval that contains it,
+    /// so provisional prices and the final price of one interval are one interval to the engine.
+    public var settlementMinutes: Int = 15
 
     /// The under-frequency relay: shed `shedMW` (the whole site when `nil`) as soon as frequency
     /// falls below `tripHz`; release once it has stayed at or above `recoverHz` for `recoverAfter`.

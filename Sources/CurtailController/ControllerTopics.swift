@@ -34,6 +34,8 @@ public struct ControllerTopics: Hashable, Sendable {
         siteBase = "\(siteRoot)/\(site)"
     }
 
+    /// What the price feed says of itself, retained: `grid/{market}/{node}/price/status`.
+    public var priceFeed: String { price + "/status" }
     /// Telemetry of every group: `site/{site}/groups/+/telemetry`.
     public var telemetryFilter: String { "\(siteBase)/groups/+/telemetry" }
     /// Commands of every group: `site/{site}/groups/+/command`.

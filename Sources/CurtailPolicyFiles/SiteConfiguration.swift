@@ -77,6 +77,9 @@ public struct SiteConfiguration: Sendable {
         /// under a simulated clock): a standby takes over about this long after the active
         /// controller dies.
         public var lease: Double = 15
+        /// The market's settlement interval in minutes (ERCOT: 15): a real-time price for a
+        /// shorter interval counts toward the settlement interval containing it.
+        public var settlementMinutes: Int = 15
 
         public init(
             decisionInterval: Double = 5,

@@ -14,7 +14,7 @@ public enum SiteFile: Sendable {
     ]
     static let controllerKeys = [
         "decision_interval", "command_ttl", "under_frequency_trip_hz", "under_frequency_shed_mw", "under_frequency_recover_hz",
-        "under_frequency_recover_after", "lease",
+        "under_frequency_recover_after", "lease", "settlement_minutes",
     ]
     static let groupKeys = [
         "name", "model", "count", "firmware", "profiles_w", "min_power_w", "max_power_w", "hashrate_th", "power_w", "sleep_w", "curve",
@@ -151,6 +151,16 @@ public enum SiteFile: Sendable {
         }
         if let n = map["lease"], let seconds = r.duration(n, "controller.lease") {
             if (1...300).contains(seconds) { settings.lease = seconds } else { r.report(n, "controller.lease must be 1s...5m") }
+        }
+        if let n = map["settlement_minutes"], let minutes = r.number(n, "controller.settlement_minutes", range: 1...60) {
+            if [5, 15, 30, 60].contains(minutes) {
+                settings.settlementMinutes = Int(minutes)
+            } else {
+                r.report(
+                    n,
+                    "controller.settlement_minutes must be 5, 15, 30 or 60 (the market's settlement interval), found \(YAMLReader.format(minutes))"
+                )
+            }
         }
         if let n = map["under_frequency_trip_hz"] {
             if case .scalar(let scalar) = n, scalar.string == "off" {

@@ -39,5 +39,6 @@ extension ControllerConfiguration {
             }
         )
         lease = .milliseconds(Int64(c.lease * 1000))
+        settlementMinutes = c.settlementMinutes
     }
 }

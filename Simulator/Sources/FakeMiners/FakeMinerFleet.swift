@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 public import NIOPosix
 public import ServiceLifecycle
+import SimulatedHTTP
 import Synchronization
 
 /// Fake miners on loopback addresses, one per inventory entry, each on its own address and real
@@ -266,17 +267,12 @@ public final class FakeMinerFleet: Service, Sendable {
     }
 
     func bindWeb(_ i: Int, host: String, port: Int) async throws -> any Channel {
-        try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(WebHandler(fleet: self, index: i))
-                }
-            }
-            .bind(host: host, port: port)
-            .get()
+        try await SimulatedHTTPServer.bind(group: group, host: host, port: port) { [self] request in
+            let (response, delay, hang) = answerWeb(i, request: request)
+            if hang { return .hang }
+            guard let response else { return .drop }
+            return .respond(response, delaySeconds: delay)
+        }
     }
 }
 
@@ -339,64 +335,5 @@ final class CGMinerHandler: ChannelInboundHandler, @unchecked Sendable {
 
     static func send(_ bytes: [UInt8], _ bound: NIOLoopBound<ChannelHandlerContext>) {
         bound.value.writeAndFlush(NIOAny(ByteBuffer(bytes: bytes))).whenComplete { _ in bound.value.close(promise: nil) }
-    }
-}
-
-/// HTTP/1.1 for the web side (keep-alive, as real miners' web servers).
-final class WebHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-    let fleet: FakeMinerFleet
-    let index: Int
-    var head: HTTPRequestHead?
-    var body: [UInt8] = []
-
-    init(fleet: FakeMinerFleet, index: Int) {
-        self.fleet = fleet
-        self.index = index
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = []
-        case .body(let buffer):
-            if body.count < 1 << 20 { body += buffer.readableBytesView }
-        case .end:
-            guard let head else { return }
-            let request = WebResponder.Request(
-                method: head.method.rawValue,
-                path: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) },
-                body: body
-            )
-            let (response, delay, hang) = fleet.answerWeb(index, request: request)
-            if hang { return }
-            guard let response else {
-                context.close(promise: nil)
-                return
-            }
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            if delay > 0 {
-                context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay * 1000))) { Self.send(response, head: head, bound) }
-            } else {
-                Self.send(response, head: head, bound)
-            }
-        }
-    }
-
-    static func send(_ response: WebResponder.Response, head: HTTPRequestHead, _ bound: NIOLoopBound<ChannelHandlerContext>) {
-        let context = bound.value
-        let keepAlive = head.isKeepAlive
-        var headers = HTTPHeaders(response.headers)
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        let responseHead = HTTPResponseHead(version: head.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
-        context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
-        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in
-            if !keepAlive { bound.value.close(promise: nil) }
-        }
     }
 }

@@ -1,46 +1,16 @@
 import Crypto
 import CurtailCore
 import CurtailWire
+public import SimulatedHTTP
 
 /// The web side of a fake miner: Braiins OS's public REST API (`/api/v1`, token login) or the
 /// stock Antminer CGI (digest auth, realm `antMiner Configuration`). A request in, an answer out,
 /// the miner's state changed. Pure: time comes in.
 public struct WebResponder: Sendable {
     /// An HTTP request as the server read it.
-    public struct Request: Sendable {
-        public var method: String
-        public var path: String
-        public var headers: [(String, String)]
-        public var body: [UInt8]
-
-        public init(method: String, path: String, headers: [(String, String)], body: [UInt8]) {
-            self.method = method
-            self.path = path
-            self.headers = headers
-            self.body = body
-        }
-
-        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
-    }
-
+    public typealias Request = SimulatedHTTPRequest
     /// An answer.
-    public struct Response: Sendable {
-        public var status: Int
-        public var headers: [(String, String)]
-        public var body: [UInt8]
-
-        init(_ status: Int, _ body: JSONValue? = nil, headers: [(String, String)] = []) {
-            self.status = status
-            self.headers = headers + (body == nil ? [] : [("Content-Type", "application/json")])
-            self.body = body?.encoded() ?? []
-        }
-
-        init(status: Int, text: String, contentType: String) {
-            self.status = status
-            self.headers = [("Content-Type", contentType)]
-            self.body = Array(text.utf8)
-        }
-    }
+    public typealias Response = SimulatedHTTPResponse
 
     public var now: Double
     public var lie = false
@@ -271,5 +241,12 @@ extension JSONValue {
 extension Substring {
     func trimmingCharacters(in character: Character) -> String {
         String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}
+
+extension SimulatedHTTPResponse {
+    /// A JSON answer (or an empty one).
+    init(_ status: Int, _ body: JSONValue? = nil, headers: [(String, String)] = []) {
+        self.init(status: status, headers: headers + (body == nil ? [] : [("Content-Type", "application/json")]), body: body?.encoded() ?? [])
     }
 }

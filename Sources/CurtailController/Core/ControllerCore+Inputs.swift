@@ -20,8 +20,10 @@ extension ControllerCore {
     mutating func apply(_ signal: InboundSignal, topic: String, payload: [UInt8], at now: Timestamp, into step: inout ControllerStep) {
         let outcome: InputOutcome =
             switch signal {
-            case .price(let observation, let dayAheadPrice): dayAheadPrice ? applyDayAhead(observation) : applyRealTime(observation)
+            case .price(let observation, let dayAheadPrice):
+                dayAheadPrice ? applyDayAhead(observation) : applyRealTime(observation, at: now, into: &step)
             case .hashPrice(let value, let at): applyHashPrice(value, at: at)
+            case .priceFeed(let state): applyPriceFeed(state, into: &step)
             case .event(let event): applyEvent(event, at: now, into: &step)
             case .eventCancelled(let id): applyCancellation(id, at: now, into: &step)
             case .alert(let alert): applyAlert(alert)
@@ -57,15 +59,92 @@ extension ControllerCore {
         return .applied(decide: configuration.policy.economics.priceSource == .dayAhead)
     }
 
-    private mutating func applyRealTime(_ observation: PriceObservation) -> InputOutcome {
-        if let last = realTimePrice {
-            if observation.intervalStart < last.intervalStart {
-                return .outOfOrder("price for \(observation.intervalStart) is older than the one applied (\(last.intervalStart))")
-            }
-            if observation.intervalStart == last.intervalStart && observation.price == last.price { return .duplicate }
+    /// Real-time prices, one interval at a time.
+    ///
+    /// - A newer interval replaces the current one.
+    /// - Within the current interval, a price that supersedes the one applied (a later
+    ///   provisional revision, the final price, a correction) replaces it: the engine revises the
+    ///   interval's value instead of counting a new interval. An older revision is out of order;
+    ///   a repeat is a duplicate.
+    /// - A final or corrected price of an earlier interval (ERCOT publishes an interval's
+    ///   settlement price after the next interval's first SCED price) is recorded and revises that
+    ///   interval in the engine's windows, but does not replace the current interval's price: the
+    ///   decision never goes back to an older interval. A provisional price of an earlier interval
+    ///   is out of order.
+    private mutating func applyRealTime(_ observation: PriceObservation, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        guard let last = realTimePrice else {
+            realTimePrice = observation
+            record(settled: observation)
+            return .applied(decide: true)
         }
-        realTimePrice = observation
-        return .applied(decide: true)
+        if observation.intervalStart > last.intervalStart {
+            realTimePrice = observation
+            record(settled: observation)
+            return .applied(decide: true)
+        }
+        if observation.intervalStart == last.intervalStart {
+            if observation.status == last.status, observation.revision == last.revision {
+                if observation.price == last.price { return .duplicate }
+                // An unnumbered publisher changing its price: the newest word counts.
+                guard observation.revision == nil else {
+                    return .refused(
+                        Rejection(
+                            .outOfOrder,
+                            "\(observation.status.rawValue) price for \(observation.intervalStart), revision \(observation.revision ?? 0), repeats a revision already applied with a different price (\(last.price.value))"
+                        )
+                    )
+                }
+            } else if !observation.supersedes(last) {
+                return .outOfOrder(
+                    "\(describe(observation)) for \(observation.intervalStart) arrived after the \(describe(last)) of the same interval"
+                )
+            }
+            realTimePrice = observation
+            record(settled: observation)
+            step.notes.append(
+                "price for \(observation.intervalStart) is now \(describe(observation)): \(observation.price.value) $/MWh (was \(last.price.value))"
+            )
+            return .applied(decide: true)
+        }
+        // An earlier interval.
+        guard observation.status != .provisional else {
+            return .outOfOrder("provisional price for \(observation.intervalStart) is older than the interval applied (\(last.intervalStart))")
+        }
+        let key = observation.intervalStart.millisecondsSinceEpoch
+        if let known = settledPrices[key] {
+            if known.status == observation.status, known.revision == observation.revision, known.price == observation.price { return .duplicate }
+            if !observation.supersedes(known) && !(known.revision == nil && observation.revision == nil && known.status == observation.status) {
+                return .outOfOrder("\(describe(observation)) for \(observation.intervalStart) arrived after its \(describe(known))")
+            }
+        }
+        record(settled: observation)
+        if engine.revisePrice(intervalStart: observation.intervalStart, to: observation.price) {
+            step.notes.append(
+                "\(describe(observation)) for \(observation.intervalStart): \(observation.price.value) $/MWh (the interval's rolling-window value revised)"
+            )
+        }
+        return .applied(decide: false)
+    }
+
+    private func describe(_ price: PriceObservation) -> String {
+        price.revision.map { "\(price.status.rawValue) price (revision \($0))" } ?? "\(price.status.rawValue) price"
+    }
+
+    private mutating func record(settled observation: PriceObservation) {
+        guard observation.status != .provisional else { return }
+        settledPrices[observation.intervalStart.millisecondsSinceEpoch] = observation
+        if settledPrices.count > 192 {
+            for key in settledPrices.keys.sorted().prefix(settledPrices.count - 192) { settledPrices[key] = nil }
+        }
+    }
+
+    private mutating func applyPriceFeed(_ state: PriceFeedStatusPayload.State, into step: inout ControllerStep) -> InputOutcome {
+        if priceFeed == state { return .duplicate }
+        let was = priceFeed
+        priceFeed = state
+        step.notes.append("the price feed says it is \(state.rawValue)\(was.map { " (was \($0.rawValue))" } ?? "")")
+        // A stall makes the price stale at once; recovery lets the price count again.
+        return .applied(decide: state == .stale || was == .stale)
     }
 
     private mutating func applyHashPrice(_ value: USDPerTerahashDay, at: Timestamp) -> InputOutcome {

@@ -29,7 +29,7 @@ public import CurtailWire
 public struct ControllerCore: Sendable {
     /// What the core was built with.
     public let configuration: ControllerConfiguration
-    public private(set) var engine: PolicyEngine
+    public internal(set) var engine: PolicyEngine
     /// The latest decision (meaningful once ``counters`` shows one).
     public private(set) var decision: Decision
     /// The command in force per group (site order); `nil` until one is issued or restored.
@@ -58,6 +58,11 @@ public struct ControllerCore: Sendable {
     let siteSleepMW: Double
     let policyReadsFrequency: Bool
     var realTimePrice: PriceObservation?
+    /// Settled (final or corrected) prices of recent intervals, by interval start: a late final
+    /// price of an earlier interval, or a correction, is checked against these.
+    var settledPrices: [Int64: PriceObservation] = [:]
+    /// What the price feed last said of itself (`nil`: it never said).
+    var priceFeed: PriceFeedStatusPayload.State?
     var dayAhead: [Int64: PriceObservation] = [:]
     var hashPrice: (value: USDPerTerahashDay, at: Timestamp)?
     var alerts: [GridAlert] = []
@@ -296,7 +301,8 @@ public struct ControllerCore: Sendable {
             eeaLevel: eea,
             frequency: frequency?.hz,
             measuredSitePower: measuredSiteMW(at: now).map(Megawatts.init),
-            brokerLostSince: brokerLostSince
+            brokerLostSince: brokerLostSince,
+            priceFeedStalled: priceFeed == .stale
         )
         engine.decide(input, into: &decision)
         lastDecisionAt = now

@@ -12,6 +12,7 @@ public struct InboundDecoder: Sendable {
     public let maximumFutureSkew: Duration
     public let maximumAge: ControllerConfiguration.MaximumAge
     public let transitAllowance: Duration
+    public let settlementMinutes: Int
     private let groupIndex: [String: Int]
 
     public init(configuration: ControllerConfiguration) {
@@ -20,6 +21,7 @@ public struct InboundDecoder: Sendable {
         maximumFutureSkew = configuration.maximumFutureSkew
         maximumAge = configuration.maximumAge
         transitAllowance = configuration.transitAllowance
+        settlementMinutes = configuration.settlementMinutes
         var index: [String: Int] = [:]
         for (i, group) in configuration.site.groups.enumerated() { index[group.name] = i }
         groupIndex = index
@@ -36,6 +38,7 @@ public struct InboundDecoder: Sendable {
 
     private func signal(topic: String, payload: [UInt8], now: Timestamp) throws(Rejection) -> InboundSignal {
         if topic == topics.price { return try price(payload, now) }
+        if topic == topics.priceFeed { return .priceFeed(try PriceFeedStatusPayload(decoding: payload).state) }
         if topic == topics.events { return try event(payload, now) }
         if topic == topics.alerts { return try alert(payload, now) }
         if topic == topics.frequency {
@@ -104,11 +107,22 @@ public struct InboundDecoder: Sendable {
                 throw Rejection(.staleTimestamp, "day-ahead interval_start \(start) is more than a day old")
             }
         }
+        var interval = (start: start, minutes: price.intervalMinutes)
+        if price.kind == .realTime, price.intervalMinutes < settlementMinutes {
+            // A price for part of a settlement interval (a 5-minute SCED price) is a view of the
+            // interval that contains it.
+            let length = Int64(settlementMinutes) * 60_000
+            let ms = start.millisecondsSinceEpoch
+            let floored = ms - ((ms % length) + length) % length
+            interval = (Timestamp(millisecondsSinceEpoch: floored), settlementMinutes)
+        }
         let observation = PriceObservation(
-            intervalStart: start,
-            intervalMinutes: price.intervalMinutes,
+            intervalStart: interval.start,
+            intervalMinutes: interval.minutes,
             price: USDPerMWh(price.priceUSDPerMWh),
-            publishedAt: now
+            publishedAt: now,
+            status: price.status,
+            revision: price.revision
         )
         return .price(observation, dayAhead: price.kind == .dayAhead)
     }

@@ -15,6 +15,8 @@ public enum InboundSignal: Sendable, Equatable {
     case eea(level: Int)
     case frequency(hz: Double, at: Timestamp)
     case hashPrice(USDPerTerahashDay, at: Timestamp)
+    /// What the price feed says of itself.
+    case priceFeed(PriceFeedStatusPayload.State)
     /// A group's telemetry (group index in site order), its time checked.
     case telemetry(group: Int, TelemetryPayload)
     /// The site meter.

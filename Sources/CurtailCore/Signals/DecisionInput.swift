@@ -6,6 +6,9 @@ public struct DecisionInput: Sendable {
     public var time: Timestamp
     /// Latest real-time price (`nil`: none received yet).
     public var realTimePrice: PriceObservation?
+    /// The price feed says it has stalled: the price is treated as stale whatever its age, so the
+    /// policy's stale-price fail-safe acts at once.
+    public var priceFeedStalled: Bool
     /// Day-ahead price for the current hour, if known.
     public var dayAheadPrice: USDPerMWh?
     /// Hash price.
@@ -37,7 +40,8 @@ public struct DecisionInput: Sendable {
         frequency: Double? = nil,
         measuredSitePower: Megawatts? = nil,
         brokerLostSince: Timestamp? = nil,
-        localTime: LocalTime? = nil
+        localTime: LocalTime? = nil,
+        priceFeedStalled: Bool = false
     ) {
         self.time = time
         self.realTimePrice = realTimePrice
@@ -50,5 +54,6 @@ public struct DecisionInput: Sendable {
         self.measuredSitePower = measuredSitePower
         self.brokerLostSince = brokerLostSince
         self.localTime = localTime
+        self.priceFeedStalled = priceFeedStalled
     }
 }

@@ -29,6 +29,8 @@ public struct PolicyEngine: Sendable {
     private let needsLocalTime: Bool
     private let needsEvents: Bool
     private var lastPriceInterval: Int64?
+    /// The price the windows hold for `lastPriceInterval` (a revision of it replaces it).
+    private var lastPriceValue = Double.nan
     private var eventBaselines: [String: Double] = [:]
     private var firedScratch: [Int] = []
     private var conditionValues: [Double] = []
@@ -190,11 +192,32 @@ public struct PolicyEngine: Sendable {
         dispatcher.restore(targets, at: time)
     }
 
+    /// Replaces the price the windows hold for the earlier interval starting at `intervalStart`
+    /// (its final or corrected price arrived after a newer interval's price). An interval the
+    /// windows no longer hold, or never held, is ignored. Returns whether a value changed.
+    @discardableResult
+    public mutating func revisePrice(intervalStart: Timestamp, to price: USDPerMWh) -> Bool {
+        let start = intervalStart.millisecondsSinceEpoch
+        guard price.isFinite else { return false }
+        if start == lastPriceInterval { lastPriceValue = price.value }
+        var changed = false
+        for index in windows.indices { changed = windows[index].revise(time: start, value: price.value) || changed }
+        if changed { refreshAggregates() }
+        return changed
+    }
+
+    private mutating func refreshAggregates() {
+        for (slot, aggregate) in policy.environment.aggregates.enumerated() {
+            context.aggregates[slot] = windows[aggregateWindow[slot]].value(of: aggregate)
+        }
+    }
+
     /// Forgets all history (dispatch state, price windows, event baselines).
     public mutating func reset() {
         dispatcher.reset()
         for index in windows.indices { windows[index].clear() }
         lastPriceInterval = nil
+        lastPriceValue = .nan
         eventBaselines.removeAll()
     }
 
@@ -249,15 +272,20 @@ public struct PolicyEngine: Sendable {
         var priceAge = Double.infinity
         if let observation = input.realTimePrice, observation.price.isFinite {
             rtPrice = observation.price.value
-            priceAge = max(0, time.seconds(since: observation.publishedAt))
+            priceAge = input.priceFeedStalled ? .infinity : max(0, time.seconds(since: observation.publishedAt))
             let start = observation.intervalStart.millisecondsSinceEpoch
             if start != lastPriceInterval {
                 newInterval = true
                 lastPriceInterval = start
+                lastPriceValue = rtPrice
                 for index in windows.indices { windows[index].push(time: start, value: rtPrice) }
-                for (slot, aggregate) in policy.environment.aggregates.enumerated() {
-                    context.aggregates[slot] = windows[aggregateWindow[slot]].value(of: aggregate)
-                }
+                refreshAggregates()
+            } else if rtPrice != lastPriceValue {
+                // A revision of the same interval (a later provisional price, or the final one):
+                // it replaces the interval's value; it is not a new interval.
+                lastPriceValue = rtPrice
+                for index in windows.indices { windows[index].revise(time: start, value: rtPrice) }
+                refreshAggregates()
             }
         }
         let daPrice = input.dayAheadPrice.map(\.value) ?? .nan

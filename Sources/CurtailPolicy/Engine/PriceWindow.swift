@@ -44,6 +44,25 @@ struct PriceWindow: Sendable {
         }
     }
 
+    /// Replaces the value of the interval starting at `time`, if the window holds it (a later
+    /// revision of that interval's price). Returns whether it did.
+    @discardableResult
+    mutating func revise(time: Int64, value: Double) -> Bool {
+        // Intervals are pushed in time order, and revisions are nearly always of the newest.
+        var index = times.count - 1
+        while index >= head, times[index] > time { index -= 1 }
+        guard index >= head, times[index] == time else { return false }
+        let old = values[index]
+        guard old != value else { return false }
+        values[index] = value
+        sum += value - old
+        if keepsOrder {
+            sorted.remove(at: insertionIndex(old) - 1)
+            sorted.insert(value, at: insertionIndex(value))
+        }
+        return true
+    }
+
     private func insertionIndex(_ value: Double) -> Int {
         var low = 0
         var high = sorted.count

@@ -21,6 +21,12 @@ public struct StatePayload: WirePayload, Hashable {
     public var priceUSDPerMWh: Double?
     public var priceIntervalStart: Timestamp?
     public var priceAgeSeconds: Int64?
+    /// Which price of the interval the decision acted on: `provisional`, `final` or `corrected`.
+    public var priceStatus: String?
+    /// Its revision, when the feed numbers them.
+    public var priceRevision: Int?
+    /// What the price feed last said of itself (`ok`, `stale`, `offline`), when it says anything.
+    public var priceFeed: String?
     public var dayAheadUSDPerMWh: Double?
     public var hashpriceUSDPerTHDay: Double?
     public var capMW: Double?
@@ -153,6 +159,9 @@ public struct StatePayload: WirePayload, Hashable {
         priceUSDPerMWh: Double? = nil,
         priceIntervalStart: Timestamp? = nil,
         priceAgeSeconds: Int64? = nil,
+        priceStatus: String? = nil,
+        priceRevision: Int? = nil,
+        priceFeed: String? = nil,
         dayAheadUSDPerMWh: Double? = nil,
         hashpriceUSDPerTHDay: Double? = nil,
         capMW: Double? = nil,
@@ -178,6 +187,9 @@ public struct StatePayload: WirePayload, Hashable {
         self.priceUSDPerMWh = priceUSDPerMWh
         self.priceIntervalStart = priceIntervalStart
         self.priceAgeSeconds = priceAgeSeconds
+        self.priceStatus = priceStatus
+        self.priceRevision = priceRevision
+        self.priceFeed = priceFeed
         self.dayAheadUSDPerMWh = dayAheadUSDPerMWh
         self.hashpriceUSDPerTHDay = hashpriceUSDPerTHDay
         self.capMW = capMW
@@ -256,6 +268,9 @@ public struct StatePayload: WirePayload, Hashable {
             priceUSDPerMWh: try json.optionalNumber("price_usd_per_mwh"),
             priceIntervalStart: json.has("price_interval_start") ? try json.timestamp("price_interval_start") : nil,
             priceAgeSeconds: json.has("price_age_seconds") ? Int64(try json.integer("price_age_seconds", in: -(1 << 52)...(1 << 52))) : nil,
+            priceStatus: try json.optionalString("price_status"),
+            priceRevision: json.has("price_revision") ? try json.integer("price_revision", in: PricePayload.revisionRange) : nil,
+            priceFeed: try json.optionalString("price_feed"),
             dayAheadUSDPerMWh: try json.optionalNumber("day_ahead_usd_per_mwh"),
             hashpriceUSDPerTHDay: try json.optionalNumber("hashprice_usd_per_th_day"),
             capMW: try json.optionalNumber("cap_mw"),
@@ -285,6 +300,9 @@ public struct StatePayload: WirePayload, Hashable {
         json.field("price_usd_per_mwh", priceUSDPerMWh)
         json.field("price_interval_start", priceIntervalStart)
         json.field("price_age_seconds", priceAgeSeconds)
+        json.field("price_status", priceStatus)
+        json.field("price_revision", priceRevision)
+        json.field("price_feed", priceFeed)
         json.field("day_ahead_usd_per_mwh", dayAheadUSDPerMWh)
         json.field("hashprice_usd_per_th_day", hashpriceUSDPerTHDay)
         json.field("cap_mw", capMW)

@@ -1,5 +1,4 @@
-import CurtailTestSupport
-import Foundation
+public import Foundation
 import Subprocess
 import Synchronization
 import SystemPackage
@@ -11,15 +10,15 @@ import SystemPackage
 /// One `curtail run` process as an operator starts it, signalled like an operator (or a power
 /// cut) would: SIGTERM, SIGKILL, SIGSTOP, SIGCONT. Its stderr goes to a log file next to its
 /// audit database, for the failure messages.
-final class ControllerProcess: Sendable {
-    let instance: String
-    let arguments: [String]
-    let logPath: String
+public final class ControllerProcess: Sendable {
+    public let instance: String
+    public let arguments: [String]
+    public let logPath: String
     private let pid = Mutex<pid_t?>(nil)
     private let lives = Mutex(0)
 
     /// `curtail run --config SITE --broker URL --sim-clock --instance INSTANCE --audit-db DIR/INSTANCE.sqlite`.
-    init(instance: String, sitePath: String, brokerURL: String, directory: URL) {
+    public init(instance: String, sitePath: String, brokerURL: String, directory: URL) {
         self.instance = instance
         logPath = directory.appending(path: "\(instance).log").path
         arguments = [
@@ -28,11 +27,11 @@ final class ControllerProcess: Sendable {
         ]
     }
 
-    var auditPath: String { arguments[arguments.firstIndex(of: "--audit-db")! + 1] }
+    public var auditPath: String { arguments[arguments.firstIndex(of: "--audit-db")! + 1] }
 
     /// Starts a life of the process in `group`; returns once it has a pid. The group's task ends
     /// when the process exits.
-    func start(in group: inout ThrowingTaskGroup<Void, any Error>) async throws {
+    public func start(in group: inout ThrowingTaskGroup<Void, any Error>) async throws {
         let executable = try CurtailProcess.executable()
         let arguments = self.arguments
         let log = try FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite])
@@ -54,12 +53,12 @@ final class ControllerProcess: Sendable {
     }
 
     /// Sends `signal` to the running process, if any.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if let pid = pid.withLock({ $0 }) { kill(pid, signal) }
     }
 
     /// Waits until the current life has exited (at most `timeout`).
-    func waitUntilExited(timeout: Duration = .seconds(20)) async throws {
+    public func waitUntilExited(timeout: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + timeout
         while pid.withLock({ $0 }) != nil {
             guard ContinuousClock.now < deadline else { throw CurtailProcess.Missing(description: "\(instance) did not exit within \(timeout)") }
@@ -68,7 +67,7 @@ final class ControllerProcess: Sendable {
     }
 
     /// The last 15 lines of the log at `path`, for failure messages.
-    static func tail(of path: String) -> String {
+    public static func tail(of path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").suffix(15).joined(separator: "\n")
     }

@@ -1,0 +1,85 @@
+import Foundation
+import Yams
+
+/// What ERCOT's public API needs: the API Explorer account (user name and password, traded for
+/// an id token) and the subscription key. From a file or the environment, never the command
+/// line; ``description`` never shows a secret.
+public struct ERCOTCredentials: Sendable, CustomStringConvertible {
+    public var username: String
+    public var password: String
+    public var subscriptionKey: String
+
+    /// The environment variables read when no file is given.
+    public static let environmentNames = (
+        username: "ERCOT_API_USERNAME", password: "ERCOT_API_PASSWORD", subscriptionKey: "ERCOT_API_SUBSCRIPTION_KEY"
+    )
+
+    public init(username: String, password: String, subscriptionKey: String) {
+        self.username = username
+        self.password = password
+        self.subscriptionKey = subscriptionKey
+    }
+
+    public var description: String { "ERCOT API credentials for \(username) (password and subscription key redacted)" }
+
+    /// Why credentials could not be read.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads a YAML file with `username`, `password` and `subscription_key`.
+    ///
+    /// - Throws: ``Problem`` naming the file and the missing or unknown key (never a value).
+    public static func load(path: String) throws(Problem) -> ERCOTCredentials {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw Problem(description: "\(path): cannot read the ERCOT credentials file: \(error.localizedDescription)")
+        }
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw Problem(description: "\(path): not YAML (expected username:, password:, subscription_key:)")
+        }
+        guard case .mapping(let mapping)? = node else {
+            throw Problem(description: "\(path): expected a mapping with username:, password:, subscription_key:")
+        }
+        var values: [String: String] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { continue }
+            guard ["username", "password", "subscription_key"].contains(name) else {
+                throw Problem(
+                    description:
+                        "\(path):\(key.mark?.line ?? 0):\(key.mark?.column ?? 0): unknown key '\(name)' (expected username, password, subscription_key)"
+                )
+            }
+            guard let text = value.string, !text.isEmpty else {
+                throw Problem(description: "\(path):\(value.mark?.line ?? 0):\(value.mark?.column ?? 0): '\(name)' must be a non-empty string")
+            }
+            values[name] = text
+        }
+        for name in ["username", "password", "subscription_key"] where values[name] == nil {
+            throw Problem(description: "\(path): '\(name)' is missing")
+        }
+        return ERCOTCredentials(username: values["username"]!, password: values["password"]!, subscriptionKey: values["subscription_key"]!)
+    }
+
+    /// Reads ``environmentNames``.
+    ///
+    /// - Throws: ``Problem`` naming the variables that are unset.
+    public static func fromEnvironment(_ environment: [String: String]) throws(Problem) -> ERCOTCredentials {
+        let names = environmentNames
+        let missing = [names.username, names.password, names.subscriptionKey].filter { (environment[$0] ?? "").isEmpty }
+        guard missing.isEmpty else {
+            throw Problem(
+                description:
+                    "no ERCOT API credentials: give --credentials FILE, or set \(missing.joined(separator: ", ")) (register at apiexplorer.ercot.com)"
+            )
+        }
+        return ERCOTCredentials(
+            username: environment[names.username]!,
+            password: environment[names.password]!,
+            subscriptionKey: environment[names.subscriptionKey]!
+        )
+    }
+}

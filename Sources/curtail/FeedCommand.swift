@@ -1,0 +1,273 @@
+import ArgumentParser
+import AsyncHTTPClient
+import CurtailCommandLine
+import CurtailController
+import CurtailCore
+import CurtailFeeds
+import CurtailMQTT
+import CurtailObservability
+import CurtailSite
+import CurtailWire
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// `curtail feed`: the real inputs, ERCOT prices and grid conditions, and the hash price.
+struct FeedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feed",
+        abstract: "Publish real inputs on MQTT: ERCOT prices and grid conditions, the Bitcoin hash price.",
+        subcommands: [ERCOT.self, HashPrice.self]
+    )
+
+    /// `--metrics HOST:PORT|off` for the feeds: /metrics and /healthz (unhealthy while stale).
+    struct MetricsOption: ParsableArguments {
+        @Option(help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
+        var metrics = "off"
+
+        func server(statistics: FeedStatistics, logger: Logger) throws -> MetricsServer? {
+            guard metrics != "off" else { return nil }
+            guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]), (0...65_535).contains(port) else {
+                throw ValidationError("--metrics expects HOST:PORT (e.g. 127.0.0.1:9465) or off, got '\(metrics)'")
+            }
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            return MetricsServer(host: String(metrics[..<colon]), port: port, registry: registry, logger: logger) {
+                let snapshot = statistics.snapshot
+                return MetricsServer.Health(
+                    healthy: !snapshot.stale,
+                    detail: snapshot.stale ? "stale: \(snapshot.lastProblem ?? "no new interval")" : "ok"
+                )
+            }
+        }
+    }
+
+    static func run(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch let error as MQTTError {
+            throw InvalidInput("\(error)")
+        } catch let error as MetricsServerError {
+            throw InvalidInput("\(error)")
+        }
+    }
+
+    struct ERCOT: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ercot",
+            abstract:
+                "Poll ERCOT's public API for the site's node and publish its prices (provisional SCED, final settlement), until SIGTERM/SIGINT.",
+            discussion: """
+                Reads the settlement point from the site file's node. Credentials come from --credentials FILE (YAML: \
+                username, password, subscription_key) or the environment (ERCOT_API_USERNAME, ERCOT_API_PASSWORD, \
+                ERCOT_API_SUBSCRIPTION_KEY), never the command line. Publishes grid/{market}/{node}/price and \
+                .../price/status (ok, stale, offline), and the EEA level on grid/{market}/alerts when --grid-conditions \
+                is given. See docs/feeds.md.
+                """
+        )
+
+        @Option(help: "Site file (YAML): its node is the settlement point, its mqtt: section the broker.")
+        var config: String
+
+        @Option(help: "The API's base URL (another server: a proxy, a test server).")
+        var apiBase = ERCOTClient.defaultAPIBase
+
+        @Option(help: "The ROPC token endpoint.")
+        var tokenURL = ERCOTClient.defaultTokenURL
+
+        @Option(help: "YAML file with username, password and subscription_key (default: the ERCOT_API_* environment variables).")
+        var credentials: String?
+
+        @Option(help: "Broker address, mqtt://HOST:PORT; overrides the site file's mqtt.broker.")
+        var broker: String?
+
+        @Option(
+            help:
+                "The grid-conditions dashboard JSON to read the emergency level from (e.g. https://www.ercot.com/api/1/services/read/dashboards/daily-prc.json)."
+        )
+        var gridConditions: String?
+
+        @Option(help: "Seconds between SCED price polls (at least 100, ERCOT's limit).")
+        var scedPeriod: Double = 100
+
+        @Option(help: "Seconds between settlement price polls (at least 300, ERCOT's limit).")
+        var settlementPeriod: Double = 300
+
+        @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
+        var simClock = false
+
+        @OptionGroup var metrics: MetricsOption
+        @OptionGroup var logging: LogLevelOptions
+
+        func validate() throws {
+            guard scedPeriod >= 100 else {
+                throw ValidationError("--sced-period must be at least 100 s: ERCOT allows three queries per 5-minute SCED cycle")
+            }
+            guard settlementPeriod >= 300 else {
+                throw ValidationError("--settlement-period must be at least 300 s: ERCOT allows three queries per 15-minute interval")
+            }
+        }
+
+        func run() async throws {
+            try logging.bootstrap()
+            let logger = Logger(label: "curtail.feed.ercot")
+            let setup = try SiteSetup.loadForCommand(sitePath: config)
+            guard setup.site.market.lowercased() == "ercot" else {
+                throw ValidationError("\(config): market is '\(setup.site.market)'; curtail feed ercot serves ERCOT sites only")
+            }
+            let login: ERCOTCredentials
+            do {
+                if let credentials {
+                    login = try ERCOTCredentials.load(path: credentials)
+                } else {
+                    login = try ERCOTCredentials.fromEnvironment(ProcessInfo.processInfo.environment)
+                }
+            } catch {
+                throw InvalidInput(error.description)
+            }
+            var mqtt: MQTTConfiguration
+            do {
+                mqtt = try setup.mqttConfiguration(broker: broker, instance: "feed-ercot")
+            } catch {
+                throw InvalidInput(error.description)
+            }
+            let topics = setup.controllerConfiguration.topics
+            var settings = ERCOTFeedSettings(settlementPoint: setup.site.node, priceTopic: topics.price, alertsTopic: topics.alerts)
+            settings.scedPeriod = .milliseconds(Int64(scedPeriod * 1000))
+            settings.settlementPeriod = .milliseconds(Int64(settlementPeriod * 1000))
+            settings.gridConditionsURL = gridConditions
+            if let will = try? PriceFeedStatusPayload(ts: nil, state: .offline, detail: "the feed's connection was lost").encode() {
+                mqtt.will = MQTTConfiguration.Will(topic: settings.statusTopic, payload: will, retain: true)
+            }
+            logger.info("\(login)")
+            let http = FeedHTTP(client: HTTPClient.shared)
+            let client = ERCOTClient(http: http, credentials: login, apiBase: apiBase, tokenURL: tokenURL)
+            let transport = try MQTTClient(configuration: mqtt, logger: logger)
+            let statistics = FeedStatistics()
+            var services: [any Service] = []
+            if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
+            if simClock {
+                let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
+                services.append(
+                    ERCOTFeed(
+                        settings: settings,
+                        client: client,
+                        http: http,
+                        transport: transport,
+                        clock: clock,
+                        logger: logger,
+                        statistics: statistics
+                    )
+                )
+            } else {
+                services.append(
+                    ERCOTFeed(
+                        settings: settings,
+                        client: client,
+                        http: http,
+                        transport: transport,
+                        clock: WallClock(),
+                        logger: logger,
+                        statistics: statistics
+                    )
+                )
+            }
+            try await FeedCommand.run(services, logger: logger)
+        }
+    }
+
+    struct HashPrice: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hashprice",
+            abstract: "Compute the hash price from a mempool-style API and publish it on mining/hashprice, until SIGTERM/SIGINT.",
+            discussion: """
+                Reads the BTC price, difficulty, tip height and the fees of the last 144 blocks; computes USD per TH/s per \
+                day with the core's formula and halving schedule; refuses inputs out of range (difficulty zero, a negative \
+                price, fees beyond reason) instead of publishing them. See docs/feeds.md.
+                """
+        )
+
+        @Option(help: "The mempool-style API's base URL.")
+        var source = MempoolSource.defaultBase
+
+        @Option(help: "Broker address, mqtt://HOST:PORT (default: the site file's, else mqtt://127.0.0.1:1883).")
+        var broker: String?
+
+        @Option(help: "Site file (YAML) for the broker, its credentials and mqtt.hashprice_topic (optional).")
+        var config: String?
+
+        @Option(help: "Seconds between polls (at least 60).")
+        var period: Double = 600
+
+        @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
+        var simClock = false
+
+        @OptionGroup var metrics: MetricsOption
+        @OptionGroup var logging: LogLevelOptions
+
+        func validate() throws {
+            guard period >= 60 else { throw ValidationError("--period must be at least 60 s") }
+        }
+
+        func run() async throws {
+            try logging.bootstrap()
+            let logger = Logger(label: "curtail.feed.hashprice")
+            var mqtt: MQTTConfiguration
+            var topic = "mining/hashprice"
+            do {
+                if let config {
+                    let setup = try SiteSetup.loadForCommand(sitePath: config)
+                    mqtt = try setup.mqttConfiguration(broker: broker, instance: "feed-hashprice")
+                    topic = setup.controllerConfiguration.topics.hashPrice
+                } else {
+                    mqtt = try MQTTConfiguration(
+                        url: broker ?? "mqtt://127.0.0.1:1883",
+                        clientID: "curtail-feed-hashprice-\(SiteSetup.hostName())",
+                        cleanSession: false
+                    )
+                }
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw InvalidInput("\(error)")
+            }
+            let source = MempoolSource(http: FeedHTTP(client: HTTPClient.shared), base: self.source)
+            let transport = try MQTTClient(configuration: mqtt, logger: logger)
+            let statistics = FeedStatistics()
+            let wait = Duration.milliseconds(Int64(period * 1000))
+            var services: [any Service] = []
+            if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
+            if simClock {
+                let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
+                services.append(
+                    HashPriceFeed(
+                        source: source,
+                        topic: topic,
+                        period: wait,
+                        transport: transport,
+                        clock: clock,
+                        logger: logger,
+                        statistics: statistics
+                    )
+                )
+            } else {
+                services.append(
+                    HashPriceFeed(
+                        source: source,
+                        topic: topic,
+                        period: wait,
+                        transport: transport,
+                        clock: WallClock(),
+                        logger: logger,
+                        statistics: statistics
+                    )
+                )
+            }
+            try await FeedCommand.run(services, logger: logger)
+        }
+    }
+}
