@@ -1,8 +1,10 @@
 import CurtailCore
 import CurtailFeeds
 import CurtailTestSupport
+import CurtailWire
 import FakeGridAPIs
 import Foundation
+import LocalBroker
 import Testing
 
 /// The hash price from network inputs against `btc_daily.csv`'s own figure for real days.
@@ -48,6 +50,38 @@ struct HashPriceTests {
                 Issue.record("\(words): computed")
             } catch {
                 #expect(error.kind == .outOfRange && error.message.contains(words), "\(error.message)")
+            }
+        }
+    }
+}
+
+/// `curtail feed hashprice`'s service against the fake mempool API, through mosquitto.
+@Suite("Hash-price feed end to end", .timeLimit(.minutes(2)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+struct HashPriceFeedEndToEndTests {
+    @Test("publishes the day's hash price (within 0.1 % of the data's); refuses a zero difficulty and a fee spike")
+    func publishesAndRefuses() async throws {
+        let start = Timestamp(iso8601: "2023-09-06T12:00:00Z")!
+        try await FeedRig.with(start: start, rate: 600, bitcoinDay: "2023-09-06") { rig in
+            let statistics = FeedStatistics()
+            let feed = try rig.hashPriceFeed(statistics: statistics)
+            let day = try #require(FeedRig.bitcoinDays.first { "\($0.date)" == "2023-09-06" })
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await feed.run() }
+                try await rig.wait("a hash price") { !rig.messages(on: "mining/hashprice").isEmpty }
+                let published = try HashPricePayload(decoding: rig.messages(on: "mining/hashprice")[0].payload)
+                #expect(abs(published.usdPerTHDay / day.hashPrice - 1) < 0.001, "\(published.usdPerTHDay) vs \(day.hashPrice)")
+                var broken = day
+                broken.difficulty = 0
+                rig.mempool.serve(broken)
+                try await rig.wait("a refusal") { statistics.snapshot.refused["out_of_range"] == 1 }
+                var spike = day
+                spike.feesBTC = day.blocks * 400
+                rig.mempool.serve(spike)
+                try await rig.wait("a second refusal") { statistics.snapshot.refused["out_of_range"] == 2 }
+                #expect(rig.messages(on: "mining/hashprice").count == 1, "nothing published from bad inputs")
+                rig.mempool.serve(day)
+                try await rig.wait("publishing again") { rig.messages(on: "mining/hashprice").count == 2 }
+                group.cancelAll()
             }
         }
     }

@@ -89,7 +89,7 @@ public enum SimulatedHTTPAnswer: Sendable {
 
 /// HTTP/1.1 on a loopback address for the simulator's fake devices and fake market APIs
 /// (keep-alive, as real servers): every request goes to `answer`.
-public enum SimulatedHTTPServer {
+public enum SimulatedHTTPServer: Sendable {
     /// Binds `host:port` (0: any free port) and serves until the channel is closed.
     public static func bind(
         group: any EventLoopGroup,

@@ -16,7 +16,7 @@ public actor ERCOTClient {
     /// The public API's client id (ERCOT's documentation).
     static let clientID = "fec253ea-0d06-4272-a5e6-b478baeecd70"
     /// Pages read per query at most (with a settlement point filter one page is the norm).
-    public static let maximumPages = 10
+    public static let maximumPages = 100
 
     let http: FeedHTTP
     let credentials: ERCOTCredentials

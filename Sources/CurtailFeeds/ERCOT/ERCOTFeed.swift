@@ -109,9 +109,12 @@ public struct ERCOTFeed<C: SiteClock>: Service {
         while !Task.isCancelled {
             let now = clock.now
             if sced.isDue(at: now) {
+                // The filter is in Central wall time, which repeats an hour in November: a window
+                // reaching more than an hour either side of now holds the running interval whichever
+                // occurrence the server reads an ambiguous time as (about 30 rows a poll).
                 let parameters = [
-                    ("SCEDTimestampFrom", ERCOTTime.localText(now.advanced(by: .seconds(-1200)))),
-                    ("SCEDTimestampTo", ERCOTTime.localText(now.advanced(by: .seconds(300)))),
+                    ("SCEDTimestampFrom", ERCOTTime.localText(now.advanced(by: .seconds(-4800)))),
+                    ("SCEDTimestampTo", ERCOTTime.localText(now.advanced(by: .seconds(3900)))),
                     ("settlementPoint", settings.settlementPoint),
                 ]
                 let prices = await read("np6-788-cd/lmp_node_zone_hub", .sced, parameters, &sced)
