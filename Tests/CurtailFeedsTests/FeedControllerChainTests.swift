@@ -26,18 +26,11 @@ struct FeedControllerChainTests {
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            // The clock, as gridsim would announce it.
-            let announcer = try MQTTClient(
-                configuration: MQTTConfiguration(host: rig.broker.host, port: rig.broker.port, clientID: "clock"),
-                logger: FeedRig.quiet
-            )
             let ercot = try rig.ercotFeed(statistics: FeedStatistics())
             let hashPrice = try rig.hashPriceFeed(statistics: FeedStatistics())
             let controller = ControllerProcess(instance: "1", sitePath: TestRepository.exampleSite, brokerURL: rig.broker.url, directory: directory)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await announcer.run() }
-                try await announcer.waitUntilConnected(timeout: .seconds(10))
-                try await announcer.publish(try rig.clock.announcement.encode(), to: "sim/clock", retain: true)
+                try await rig.announceClock()
                 group.addTask { try await ercot.run() }
                 group.addTask { try await hashPrice.run() }
                 try await controller.start(in: &group)

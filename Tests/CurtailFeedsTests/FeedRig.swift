@@ -80,6 +80,18 @@ final class FeedRig: Sendable {
         try await clock.sleep(until: instant, tolerance: nil)
     }
 
+    /// Publishes the clock retained on `sim/clock`, as gridsim does, for processes run with
+    /// `--sim-clock`.
+    func announceClock() async throws {
+        let announcer = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "clock"), logger: Self.quiet)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await announcer.run() }
+            try await announcer.waitUntilConnected(timeout: .seconds(10))
+            try await announcer.publish(try clock.announcement.encode(), to: "sim/clock", retain: true)
+            group.cancelAll()
+        }
+    }
+
     /// The ERCOT feed service for HB_WEST against the fake API.
     func ercotFeed(statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed<ScaledClock> {
         var mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "feed-ercot-under-test")
