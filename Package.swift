@@ -249,6 +249,9 @@ let package = Package(
             dependencies: [
                 "GridSimulator",
                 "FakeMiners",
+                "FakeGridAPIs",
+                "CurtailReplay",
+                "CurtailWire",
                 "CurtailSite",
                 "CurtailCommandLine",
                 "CurtailController",

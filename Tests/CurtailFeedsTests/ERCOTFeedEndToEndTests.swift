@@ -12,7 +12,7 @@ import Testing
 
 /// `curtail feed ercot`'s service against the fake ERCOT API serving real HB_WEST prices, through
 /// a real mosquitto.
-@Suite("ERCOT feed end to end", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+@Suite("ERCOT feed end to end", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"), .wallClockLoop)
 struct ERCOTFeedEndToEndTests {
     /// Runs `feed` until `body` returns.
     static func running<S: Sendable>(_ feed: ERCOTFeed<S>, _ body: () async throws -> Void) async throws where S: SiteClock {
@@ -40,11 +40,13 @@ struct ERCOTFeedEndToEndTests {
     @Test("the fall-back night of 2023: every interval's SCED runs then its real final price, in order, within ERCOT's polling rule")
     func dstNight() async throws {
         let start = Timestamp(iso8601: "2023-11-05T05:55:00Z")!  // 00:55 CDT; 01:00-02:00 happens twice
-        try await FeedRig.with(start: start, rate: 600, bitcoinDay: "2023-11-05") { rig in
+        // On a manual clock: the feed's every poll happens at its simulated time, however loaded the machine.
+        try await FeedRig.with(start: start, rate: nil, bitcoinDay: "2023-11-05") { rig in
             let statistics = FeedStatistics()
-            let feed = try rig.ercotFeed(statistics: statistics)
+            let feed = try rig.ercotFeed(on: rig.manual!, statistics: statistics)
             try await Self.running(feed) {
-                try await rig.wait(untilSimTime: Timestamp(iso8601: "2023-11-05T08:20:00Z")!)
+                try await rig.step(to: Timestamp(iso8601: "2023-11-05T08:20:00Z")!)
+                try await rig.settle(statistics)
             }
             let prices = rig.prices.map(\.price)
             // Intervals 06:00Z .. 07:45Z: both 01:00-02:00 hours (CDT, then CST with the DST flag).
@@ -100,21 +102,22 @@ struct ERCOTFeedEndToEndTests {
     @Test("429, an expired token, a 500, a malformed body, an empty page, paging and a correction: refused or retried, nothing wrong published")
     func faults() async throws {
         let start = Timestamp(iso8601: "2023-09-06T17:31:00Z")!
-        try await FeedRig.with(start: start, rate: 300, pageSize: 25, bitcoinDay: "2023-09-06") { rig in
+        try await FeedRig.with(start: start, rate: nil, pageSize: 25, bitcoinDay: "2023-09-06") { rig in
             let statistics = FeedStatistics()
             rig.ercot.inject(.status(429, retryAfterSeconds: 1), for: .sced)
             rig.ercot.inject(.status(500), for: .settlement)
-            let feed = try rig.ercotFeed(statistics: statistics, gridConditions: true)
+            let feed = try rig.ercotFeed(on: rig.manual!, statistics: statistics, gridConditions: true)
             try await Self.running(feed) {
-                try await rig.wait(untilSimTime: Timestamp(iso8601: "2023-09-06T17:50:00Z")!)
+                try await rig.step(to: Timestamp(iso8601: "2023-09-06T17:50:00Z")!)
                 rig.ercot.expireTokens()
                 rig.ercot.inject(.malformed, for: .sced)
                 rig.ercot.inject(.emptyPage, for: .sced)
                 rig.ercot.inject(.missingField, for: .settlement)
                 rig.ercot.setGridState("EEA1")
-                try await rig.wait(untilSimTime: Timestamp(iso8601: "2023-09-06T18:10:00Z")!)
+                try await rig.step(to: Timestamp(iso8601: "2023-09-06T18:10:00Z")!)
                 rig.ercot.correct(interval: Timestamp(iso8601: "2023-09-06T17:45:00Z")!, to: 299.5)
-                try await rig.wait(untilSimTime: Timestamp(iso8601: "2023-09-06T18:40:00Z")!)
+                try await rig.step(to: Timestamp(iso8601: "2023-09-06T18:40:00Z")!)
+                try await rig.settle(statistics)
             }
             let snapshot = statistics.snapshot
             #expect(snapshot.requests["NP6-788-CD rate_limited"] == 1)

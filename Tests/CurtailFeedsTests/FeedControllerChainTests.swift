@@ -16,12 +16,15 @@ import Testing
 /// The real inputs driving the real controller: the ERCOT feed and the hash-price feed against
 /// the fake APIs (real 2023-09-06 HB_WEST prices, that day's Bitcoin network), and a
 /// `curtail run` process on the same simulated clock, through one mosquitto.
-@Suite("Feeds drive curtail run", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+@Suite("Feeds drive curtail run", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"), .wallClockLoop)
 struct FeedControllerChainTests {
     @Test("the 17:45 spike of 2023-09-06 (305 $/MWh) sheds the site on its first SCED price; the late final of 17:30 does not bring it back")
     func spikeSheds() async throws {
-        let start = Timestamp(iso8601: "2023-09-06T17:31:00Z")!
-        try await FeedRig.with(start: start, rate: 100, bitcoinDay: "2023-09-06") { rig in
+        // A slow clock (30×): a second of wall-clock lag on a loaded CI machine is 30 s of site time.
+        let start = Timestamp(iso8601: "2023-09-06T17:41:00Z")!
+        // Settlement prices four minutes after their interval (as ERCOT posts them): the final price
+        // of 17:30 comes well after the 17:45 interval's first SCED price.
+        try await FeedRig.with(start: start, rate: 30, settlementLagSeconds: 240, bitcoinDay: "2023-09-06") { rig in
             let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-feed-chain-\(getpid())")
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -47,9 +50,10 @@ struct FeedControllerChainTests {
                     #expect(commands("s19jpro").last?.command.minersRunning == 0, "89.67 $/MWh is above the S19j Pro's break-even (about 85)")
                     try await rig.wait("the spike's shed", timeout: .seconds(60)) { commands("s21").contains { $0.command.minersRunning == 0 } }
                     let shed = try #require(commands("s21").first { $0.command.minersRunning == 0 })
-                    // SCED ran at 17:45:10, visible at 17:45:30, read within a 100 s poll.
+                    // SCED ran at 17:45:10, visible at 17:45:30, read within a 100 s poll: the shed comes on the
+                    // interval's first SCED price, before its second run (17:50:10), not a settlement later.
                     #expect(
-                        shed.at >= Timestamp(iso8601: "2023-09-06T17:45:30Z")! && shed.at <= Timestamp(iso8601: "2023-09-06T17:47:40Z")!,
+                        shed.at >= Timestamp(iso8601: "2023-09-06T17:45:30Z")! && shed.at < Timestamp(iso8601: "2023-09-06T17:50:10Z")!,
                         "shed at \(shed.at)"
                     )
                     func latestState() -> StatePayload? {
@@ -58,13 +62,20 @@ struct FeedControllerChainTests {
                     let spike = Timestamp(iso8601: "2023-09-06T17:45:00Z")!
                     try await rig.wait("the state of the spike's interval") { latestState()?.priceIntervalStart == spike }
                     var state = try #require(latestState())
-                    #expect(state.priceStatus == "provisional" && state.priceUSDPerMWh == rig.ercot.scedPrice(spike, run: 0))
+                    #expect(state.priceStatus == "provisional")
+                    #expect([rig.ercot.scedPrice(spike, run: 0), rig.ercot.scedPrice(spike, run: 1)].contains(state.priceUSDPerMWh))
                     #expect(abs((state.hashpriceUSDPerTHDay ?? 0) - 0.0618) < 0.001, "the hash-price feed's value reached the controller")
-                    // Up to 17:59 the price stays high; the final price of 17:30 (91.5) arrives in between.
-                    try await rig.wait(untilSimTime: Timestamp(iso8601: "2023-09-06T17:59:00Z")!)
+                    // The final price of 17:30 (91.5, cheap enough for the S21s) arrives after the spike's SCED price.
+                    let earlier = Timestamp(iso8601: "2023-09-06T17:30:00Z")!
+                    try await rig.wait("the final price of 17:30") {
+                        rig.prices.contains { $0.price.status == .final && $0.price.intervalStart == earlier }
+                    }
+                    let spikeFirst = try #require(rig.prices.firstIndex { $0.price.intervalStart == spike })
                     #expect(
-                        rig.prices.contains { $0.price.status == .final && $0.price.intervalStart == Timestamp(iso8601: "2023-09-06T17:30:00Z")! }
+                        rig.prices.lastIndex { $0.price.intervalStart == earlier }! > spikeFirst,
+                        "the 17:30 final came after the 17:45 SCED price"
                     )
+                    try await rig.wait(untilSimTime: rig.clock.now.adding(seconds: 60))
                     let after = commands("s21").filter { $0.at >= shed.at }
                     #expect(after.allSatisfy { $0.command.minersRunning == 0 }, "no flap back: \(after.map(\.command.minersRunning))")
                     #expect(commands("s19xp").last?.command.minersRunning == 0)

@@ -39,16 +39,31 @@ final class FeedRig: Sendable {
     }
 
     let broker: MosquittoBroker
-    let clock: ScaledClock
+    /// The clock of a rig made with a rate (`curtail run` processes can follow it).
+    let scaled: ScaledClock?
+    /// The clock of a rig made without one: it moves only in ``step(to:by:sleepers:)``, so what
+    /// the feed does is the same however loaded the machine is.
+    let manual: ManualClock?
+    let now: @Sendable () -> Timestamp
     let ercot: FakeERCOTAPI
     let mempool: FakeMempoolAPI
     let apiBase: String
     let mempoolBase: String
     let records = Mutex<[Record]>([])
 
-    init(broker: MosquittoBroker, clock: ScaledClock, ercot: FakeERCOTAPI, mempool: FakeMempoolAPI, apiBase: String, mempoolBase: String) {
+    init(
+        broker: MosquittoBroker,
+        scaled: ScaledClock?,
+        manual: ManualClock?,
+        ercot: FakeERCOTAPI,
+        mempool: FakeMempoolAPI,
+        apiBase: String,
+        mempoolBase: String
+    ) {
         self.broker = broker
-        self.clock = clock
+        self.scaled = scaled
+        self.manual = manual
+        self.now = { scaled?.now ?? manual!.now }
         self.ercot = ercot
         self.mempool = mempool
         self.apiBase = apiBase
@@ -69,20 +84,51 @@ final class FeedRig: Sendable {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else {
-                throw CurtailProcess.Missing(description: "timed out waiting for \(what) (sim time \(clock.now))")
+                throw CurtailProcess.Missing(description: "timed out waiting for \(what) (sim time \(now()))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    /// Waits until the simulated clock reaches `instant`.
+    /// The scaled clock (a rig made with a rate).
+    var clock: ScaledClock { scaled! }
+
+    /// Waits until the scaled clock reaches `instant`.
     func wait(untilSimTime instant: Timestamp) async throws {
         try await clock.sleep(until: instant, tolerance: nil)
+    }
+
+    /// Moves the manual clock to `instant` in `step`s, each time after the feed under test has
+    /// gone back to sleep (`sleepers` tasks asleep on the clock).
+    func step(to instant: Timestamp, by step: Duration = .seconds(5), sleepers: Int = 1) async throws {
+        let clock = manual!
+        while clock.now < instant {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while clock.sleepers < sleepers {
+                guard ContinuousClock.now < deadline else {
+                    throw CurtailProcess.Missing(description: "the feed did not go back to sleep at \(clock.now)")
+                }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            clock.advance(by: min(step, clock.now.duration(to: instant)))
+        }
+        // Let the last step's work finish.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while clock.sleepers < sleepers, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    /// Waits until the observer has every message the feed published on the price topic.
+    func settle(_ statistics: FeedStatistics) async throws {
+        try await wait("the observer to catch up") {
+            let published = statistics.snapshot.published
+            return prices.count == (published["provisional"] ?? 0) + (published["final"] ?? 0) + (published["corrected"] ?? 0)
+        }
     }
 
     /// Publishes the clock retained on `sim/clock`, as gridsim does, for processes run with
     /// `--sim-clock`.
     func announceClock() async throws {
+        let clock = self.clock
         let announcer = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "clock"), logger: Self.quiet)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await announcer.run() }
@@ -94,6 +140,11 @@ final class FeedRig: Sendable {
 
     /// The ERCOT feed service for HB_WEST against the fake API.
     func ercotFeed(statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed<ScaledClock> {
+        try ercotFeed(on: clock, statistics: statistics, gridConditions: gridConditions)
+    }
+
+    /// The ERCOT feed service on `clock`.
+    func ercotFeed<C: SiteClock>(on clock: C, statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed<C> {
         var mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "feed-ercot-under-test")
         var settings = ERCOTFeedSettings(settlementPoint: "HB_WEST", priceTopic: "grid/ercot/HB_WEST/price", alertsTopic: "grid/ercot/alerts")
         settings.gridConditionsURL = gridConditions ? apiBase + "/dashboards/daily-prc.json" : nil
@@ -129,15 +180,24 @@ final class FeedRig: Sendable {
     /// Starts everything at `start` (simulated), `rate` times real time, and runs `body`.
     static func with(
         start: Timestamp,
-        rate: Double,
+        rate: Double?,
         pageSize: Int = 1000,
+        settlementLagSeconds: Int = 60,
         bitcoinDay: String,
         _ body: @Sendable (FeedRig) async throws -> Void
     ) async throws {
         // Simulated time starts a little after the servers are up: the clock is made first, so
         // everything reads the same time.
-        let clock = ScaledClock(start: start, rate: rate)
-        let ercot = FakeERCOTAPI(settlementPoint: "HB_WEST", series: hbWest, pageSize: pageSize, now: { clock.now })
+        let scaled = rate.map { ScaledClock(start: start, rate: $0) }
+        let manual = rate == nil ? ManualClock(start: start) : nil
+        let now: @Sendable () -> Timestamp = { scaled?.now ?? manual!.now }
+        let ercot = FakeERCOTAPI(
+            settlementPoint: "HB_WEST",
+            series: hbWest,
+            settlementLagSeconds: settlementLagSeconds,
+            pageSize: pageSize,
+            now: now
+        )
         let day = try require(bitcoinDays.first { "\($0.date)" == bitcoinDay }, bitcoinDay)
         let mempool = FakeMempoolAPI(day: day)
         let group = MultiThreadedEventLoopGroup.singleton
@@ -150,7 +210,15 @@ final class FeedRig: Sendable {
         let apiBase = "http://127.0.0.1:\(ercotChannel.localAddress!.port!)"
         let mempoolBase = "http://127.0.0.1:\(mempoolChannel.localAddress!.port!)"
         try await MosquittoBroker.withBroker { broker in
-            let rig = FeedRig(broker: broker, clock: clock, ercot: ercot, mempool: mempool, apiBase: apiBase, mempoolBase: mempoolBase)
+            let rig = FeedRig(
+                broker: broker,
+                scaled: scaled,
+                manual: manual,
+                ercot: ercot,
+                mempool: mempool,
+                apiBase: apiBase,
+                mempoolBase: mempoolBase
+            )
             let observer = try MQTTClient(
                 configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "feed-test-observer"),
                 logger: quiet
@@ -162,7 +230,7 @@ final class FeedRig: Sendable {
                 tasks.addTask {
                     for await message in observer.messages {
                         rig.records.withLock {
-                            $0.append(Record(at: clock.now, topic: message.topic, payload: message.payload, retain: message.retain))
+                            $0.append(Record(at: now(), topic: message.topic, payload: message.payload, retain: message.retain))
                         }
                     }
                 }

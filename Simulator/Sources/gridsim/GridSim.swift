@@ -22,7 +22,7 @@ struct GridSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gridsim",
         abstract: "The grid simulator: a grid scenario over MQTT (play, the default) and fake miners (miners).",
-        subcommands: [Play.self, Miners.self],
+        subcommands: [Play.self, Miners.self, APIs.self],
         defaultSubcommand: Play.self
     )
 }

@@ -116,6 +116,11 @@ extension ControllerCore {
             if !observation.supersedes(known) && !(known.revision == nil && observation.revision == nil && known.status == observation.status) {
                 return .outOfOrder("\(describe(observation)) for \(observation.intervalStart) arrived after its \(describe(known))")
             }
+        } else if observation.status == .final, let newest = settledPrices.keys.max(), newest > key {
+            // Final prices come in interval order; only a correction may go back further.
+            return .outOfOrder(
+                "final price for \(observation.intervalStart) arrived after the final price of a later interval (\(Timestamp(millisecondsSinceEpoch: newest)))"
+            )
         }
         record(settled: observation)
         if engine.revisePrice(intervalStart: observation.intervalStart, to: observation.price) {
