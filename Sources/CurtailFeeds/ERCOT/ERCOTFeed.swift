@@ -216,7 +216,9 @@ public struct ERCOTFeed<C: SiteClock>: Service {
             switch action {
             case .publishPrice(let payload, let retain):
                 publish(settings.priceTopic, payload, retain: retain, kind: payload.status.rawValue)
-                logger.debug(
+                // Provisional prices at debug (a line per SCED run); final and corrected ones at info.
+                logger.log(
+                    level: payload.status == .provisional ? .debug : .info,
                     "published \(payload.status.rawValue) \(payload.intervalStart) \(payload.priceUSDPerMWh) $/MWh (revision \(payload.revision ?? 0))"
                 )
             case .publishStatus(let status):
