@@ -110,11 +110,6 @@ struct AgentCommand: AsyncParsableCommand {
             clock: clock,
             logger: logger
         )
-        let group = ServiceGroup(services: [agent], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch let error as MQTTError {
-            throw InvalidInput("\(error)")
-        }
+        try await ServiceRunner.run([agent], logger: logger)
     }
 }

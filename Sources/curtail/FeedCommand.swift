@@ -45,15 +45,9 @@ struct FeedCommand: AsyncParsableCommand {
         }
     }
 
-    static func run(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch let error as MQTTError {
-            throw InvalidInput("\(error)")
-        } catch let error as MetricsServerError {
-            throw InvalidInput("\(error)")
-        }
+    /// The wall clock, or with `--sim-clock` the one a gridsim announces.
+    static func clock(simulated: Bool, mqtt: MQTTConfiguration, logger: Logger) async throws -> any SiteClock {
+        simulated ? try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger) : WallClock()
     }
 
     struct ERCOT: AsyncParsableCommand {
@@ -150,33 +144,11 @@ struct FeedCommand: AsyncParsableCommand {
             let statistics = FeedStatistics()
             var services: [any Service] = []
             if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
-            if simClock {
-                let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
-                services.append(
-                    ERCOTFeed(
-                        settings: settings,
-                        client: client,
-                        http: http,
-                        transport: transport,
-                        clock: clock,
-                        logger: logger,
-                        statistics: statistics
-                    )
-                )
-            } else {
-                services.append(
-                    ERCOTFeed(
-                        settings: settings,
-                        client: client,
-                        http: http,
-                        transport: transport,
-                        clock: WallClock(),
-                        logger: logger,
-                        statistics: statistics
-                    )
-                )
-            }
-            try await FeedCommand.run(services, logger: logger)
+            let clock = try await FeedCommand.clock(simulated: simClock, mqtt: mqtt, logger: logger)
+            services.append(
+                ERCOTFeed(settings: settings, client: client, http: http, transport: transport, clock: clock, logger: logger, statistics: statistics)
+            )
+            try await ServiceRunner.run(services, logger: logger)
         }
     }
 
@@ -241,33 +213,11 @@ struct FeedCommand: AsyncParsableCommand {
             let wait = Duration.milliseconds(Int64(period * 1000))
             var services: [any Service] = []
             if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
-            if simClock {
-                let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
-                services.append(
-                    HashPriceFeed(
-                        source: source,
-                        topic: topic,
-                        period: wait,
-                        transport: transport,
-                        clock: clock,
-                        logger: logger,
-                        statistics: statistics
-                    )
-                )
-            } else {
-                services.append(
-                    HashPriceFeed(
-                        source: source,
-                        topic: topic,
-                        period: wait,
-                        transport: transport,
-                        clock: WallClock(),
-                        logger: logger,
-                        statistics: statistics
-                    )
-                )
-            }
-            try await FeedCommand.run(services, logger: logger)
+            let clock = try await FeedCommand.clock(simulated: simClock, mqtt: mqtt, logger: logger)
+            services.append(
+                HashPriceFeed(source: source, topic: topic, period: wait, transport: transport, clock: clock, logger: logger, statistics: statistics)
+            )
+            try await ServiceRunner.run(services, logger: logger)
         }
     }
 }

@@ -167,14 +167,7 @@ struct RunCommand: AsyncParsableCommand {
         controller.health = observability?.health
         var services: [any Service] = [controller]
         if let server = observability?.server { services.append(server) }
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch let error as MQTTError {
-            throw InvalidInput("\(error)")
-        } catch let error as MetricsServerError {
-            throw InvalidInput("\(error)")
-        }
+        try await ServiceRunner.run(services, logger: logger)
     }
 
     /// Reads the retained clock announcement of a running gridsim.

@@ -15,7 +15,7 @@ import Testing
 @Suite("ERCOT feed end to end", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"), .wallClockLoop)
 struct ERCOTFeedEndToEndTests {
     /// Runs `feed` until `body` returns.
-    static func running<S: Sendable>(_ feed: ERCOTFeed<S>, _ body: () async throws -> Void) async throws where S: SiteClock {
+    static func running(_ feed: ERCOTFeed, _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await feed.run() }
             try await body()

@@ -139,12 +139,12 @@ final class FeedRig: Sendable {
     }
 
     /// The ERCOT feed service for HB_WEST against the fake API.
-    func ercotFeed(statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed<ScaledClock> {
+    func ercotFeed(statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed {
         try ercotFeed(on: clock, statistics: statistics, gridConditions: gridConditions)
     }
 
     /// The ERCOT feed service on `clock`.
-    func ercotFeed<C: SiteClock>(on clock: C, statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed<C> {
+    func ercotFeed(on clock: any SiteClock, statistics: FeedStatistics, gridConditions: Bool = false) throws -> ERCOTFeed {
         var mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "feed-ercot-under-test")
         var settings = ERCOTFeedSettings(settlementPoint: "HB_WEST", priceTopic: "grid/ercot/HB_WEST/price", alertsTopic: "grid/ercot/alerts")
         settings.gridConditionsURL = gridConditions ? apiBase + "/dashboards/daily-prc.json" : nil
@@ -164,7 +164,7 @@ final class FeedRig: Sendable {
     }
 
     /// The hash-price feed against the fake mempool.
-    func hashPriceFeed(statistics: FeedStatistics) throws -> HashPriceFeed<ScaledClock> {
+    func hashPriceFeed(statistics: FeedStatistics) throws -> HashPriceFeed {
         let mqtt = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "feed-hashprice-under-test")
         return HashPriceFeed(
             source: MempoolSource(http: FeedHTTP(client: .shared, timeout: .seconds(10)), base: mempoolBase),

@@ -40,7 +40,7 @@ public struct ERCOTFeedSettings: Sendable {
 /// `curtail feed ercot`: polls ERCOT's public API for the site's settlement point and publishes
 /// the price contract (``ERCOTFeedCore``), the feed's status and, when configured, the grid's
 /// emergency level.
-public struct ERCOTFeed<C: SiteClock>: Service {
+public struct ERCOTFeed: Service {
     public typealias Settings = ERCOTFeedSettings
 
     /// The products' floors under ERCOT's terms of use (three queries per generation cycle).
@@ -52,50 +52,40 @@ public struct ERCOTFeed<C: SiteClock>: Service {
     let settings: Settings
     let client: ERCOTClient
     let http: FeedHTTP
-    let transport: any ControllerTransport
-    let clock: C
+    let clock: any SiteClock
     let logger: Logger
+    let outlet: FeedOutlet
     /// Counters shared with the health check and tests.
-    public let statistics: FeedStatistics
+    public var statistics: FeedStatistics { outlet.statistics }
 
     public init(
         settings: Settings,
         client: ERCOTClient,
         http: FeedHTTP,
         transport: any ControllerTransport,
-        clock: C,
+        clock: any SiteClock,
         logger: Logger,
         statistics: FeedStatistics = FeedStatistics()
     ) {
         self.settings = settings
         self.client = client
         self.http = http
-        self.transport = transport
         self.clock = clock
         self.logger = logger
-        self.statistics = statistics
+        outlet = FeedOutlet(feed: "ercot", transport: transport, statistics: statistics, logger: logger)
     }
 
     public func run() async throws {
-        let transport = self.transport
         logger.info(
             "ERCOT feed starting for \(settings.settlementPoint): SCED every \(settings.scedPeriod), settlement prices every \(settings.settlementPeriod)",
             metadata: ["topic": "\(settings.priceTopic)"]
         )
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await transport.runUntilCancelled() }
-            do {
-                try await cancelWhenGracefulShutdown { try await self.poll() }
-            } catch is CancellationError {
+        let (transport, topic, clock) = (outlet.transport, settings.statusTopic, self.clock)
+        try await outlet.run(poll: { try await self.poll() }) {
+            let offline = PriceFeedStatusPayload(ts: clock.now, state: .offline, detail: "the feed stopped")
+            if let payload = try? offline.encode() {
+                try? await transport.publishAndWait(OutgoingMessage(topic: topic, payload: payload, retain: true))
             }
-            if transport.isConnected {
-                let offline = PriceFeedStatusPayload(ts: clock.now, state: .offline, detail: "the feed stopped")
-                if let payload = try? offline.encode() {
-                    try? await transport.publishAndWait(OutgoingMessage(topic: settings.statusTopic, payload: payload, retain: true))
-                }
-            }
-            logger.info("ERCOT feed stopped")
-            group.cancelAll()
         }
     }
 
@@ -141,13 +131,13 @@ public struct ERCOTFeed<C: SiteClock>: Service {
                         if lastEEA?.level != condition.eeaLevel {
                             logger.notice("ERCOT grid condition: '\(condition.state)' → EEA level \(condition.eeaLevel)")
                         }
-                        publish(settings.alertsTopic, AlertPayload.eea(level: condition.eeaLevel, at: at), retain: false, kind: "eea")
+                        outlet.publish(settings.alertsTopic, AlertPayload.eea(level: condition.eeaLevel, at: at), retain: false, kind: "eea")
                         lastEEA = (condition.eeaLevel, at)
                     }
                 }
             }
             perform(core.tick(at: clock.now))
-            statistics.update { $0.stale = core.state == .stale }
+            outlet.statistics.update { $0.stale = core.state == .stale }
             var next = clock.now.advanced(by: .seconds(5))
             for due in [sced.due, settlement.due, settings.gridConditionsURL == nil ? nil : conditions.due].compactMap({ $0 }) {
                 next = min(next, due)
@@ -167,21 +157,21 @@ public struct ERCOTFeed<C: SiteClock>: Service {
         do {
             let pages = try await client.pages(report, product: product, parameters: parameters)
             schedule.succeeded(at: clock.now)
-            count(product, "ok")
+            outlet.count(product, "ok")
             var prices: [ERCOTPrice] = []
             for page in pages {
                 let read = ERCOTPrice.read(page, source: source, settlementPoint: settings.settlementPoint)
                 prices += read.prices
-                for problem in read.refused { refuse(problem) }
+                for problem in read.refused { outlet.refuse(problem) }
             }
             return prices
         } catch {
             let wait = schedule.failed(at: clock.now, retryAfter: error.retryAfter)
-            count(product, error.kind.rawValue)
-            if error.kind == .malformed { refuse(FeedInputError(.malformed, error.message)) }
+            outlet.count(product, error.kind.rawValue)
+            if error.kind == .malformed { outlet.refuse(FeedInputError(.malformed, error.message)) }
             let level: Logger.Level = [.credentialsRefused, .refused].contains(error.kind) || schedule.failures >= 3 ? .error : .warning
             logger.log(level: level, "\(error.message); next try in \(wait)")
-            statistics.update { $0.lastProblem = error.message }
+            outlet.problem(error.message)
             return nil
         }
     }
@@ -191,21 +181,21 @@ public struct ERCOTFeed<C: SiteClock>: Service {
             let response = try await http.send(.GET, url, headers: [("Accept", "application/json")])
             guard response.status == 200 else {
                 let wait = schedule.failed(at: clock.now)
-                count("grid-conditions", "http_\(response.status)")
+                outlet.count("grid-conditions", "http_\(response.status)")
                 logger.warning("grid conditions: HTTP \(response.status) from \(FeedHTTP.withoutQuery(url)); next try in \(wait)")
                 return nil
             }
             schedule.succeeded(at: clock.now)
-            count("grid-conditions", "ok")
+            outlet.count("grid-conditions", "ok")
             do {
                 return try ERCOTGridCondition(decoding: response.body)
             } catch {
-                refuse(error)
+                outlet.refuse(error)
                 return nil
             }
         } catch {
             let wait = schedule.failed(at: clock.now)
-            count("grid-conditions", "unreachable")
+            outlet.count("grid-conditions", "unreachable")
             logger.warning("grid conditions: \(error.description); next try in \(wait)")
             return nil
         }
@@ -215,14 +205,14 @@ public struct ERCOTFeed<C: SiteClock>: Service {
         for action in actions {
             switch action {
             case .publishPrice(let payload, let retain):
-                publish(settings.priceTopic, payload, retain: retain, kind: payload.status.rawValue)
+                outlet.publish(settings.priceTopic, payload, retain: retain, kind: payload.status.rawValue)
                 // Provisional prices at debug (a line per SCED run); final and corrected ones at info.
                 logger.log(
                     level: payload.status == .provisional ? .debug : .info,
                     "published \(payload.status.rawValue) \(payload.intervalStart) \(payload.priceUSDPerMWh) $/MWh (revision \(payload.revision ?? 0))"
                 )
             case .publishStatus(let status):
-                publish(settings.statusTopic, status, retain: true, kind: "status")
+                outlet.publish(settings.statusTopic, status, retain: true, kind: "status")
                 if status.state != .ok {
                     logger.warning("price feed \(status.state.rawValue): \(status.detail ?? "")")
                 } else {
@@ -232,29 +222,5 @@ public struct ERCOTFeed<C: SiteClock>: Service {
                 logger.notice("\(text)")
             }
         }
-    }
-
-    private func publish(_ topic: String, _ payload: some WirePayload, retain: Bool, kind: String) {
-        do {
-            try transport.enqueue(OutgoingMessage(topic: topic, payload: try payload.encode(), retain: retain), expiry: nil)
-            statistics.update { $0.published[kind, default: 0] += 1 }
-            Counter(label: "curtail_feed_published_total", dimensions: [("feed", "ercot"), ("kind", kind)]).increment()
-        } catch {
-            logger.error("could not publish on \(topic): \(error)")
-        }
-    }
-
-    private func count(_ product: String, _ outcome: String) {
-        statistics.update { $0.requests["\(product) \(outcome)", default: 0] += 1 }
-        Counter(label: "curtail_feed_requests_total", dimensions: [("feed", "ercot"), ("product", product), ("outcome", outcome)]).increment()
-    }
-
-    private func refuse(_ problem: FeedInputError) {
-        logger.warning("refused: \(problem.message)")
-        statistics.update {
-            $0.refused[problem.kind.rawValue, default: 0] += 1
-            $0.lastProblem = problem.message
-        }
-        Counter(label: "curtail_feed_refused_total", dimensions: [("feed", "ercot"), ("reason", problem.kind.rawValue)]).increment()
     }
 }

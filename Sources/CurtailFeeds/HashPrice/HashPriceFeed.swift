@@ -8,49 +8,39 @@ public import ServiceLifecycle
 
 /// `curtail feed hashprice`: reads a mempool-style API, computes the hash price with
 /// ``BitcoinNetwork`` and publishes `mining/hashprice` (retained), refusing inputs out of range.
-public struct HashPriceFeed<C: SiteClock>: Service {
+public struct HashPriceFeed: Service {
     /// The shortest period allowed (a public API is not hammered).
     public static var floor: Duration { .seconds(60) }
 
     let source: MempoolSource
     let topic: String
     let period: Duration
-    let transport: any ControllerTransport
-    let clock: C
+    let clock: any SiteClock
     let logger: Logger
+    let outlet: FeedOutlet
     /// Counters shared with the health check and tests.
-    public let statistics: FeedStatistics
+    public var statistics: FeedStatistics { outlet.statistics }
 
     public init(
         source: MempoolSource,
         topic: String,
         period: Duration = .seconds(600),
         transport: any ControllerTransport,
-        clock: C,
+        clock: any SiteClock,
         logger: Logger,
         statistics: FeedStatistics = FeedStatistics()
     ) {
         self.source = source
         self.topic = topic
         self.period = period
-        self.transport = transport
         self.clock = clock
         self.logger = logger
-        self.statistics = statistics
+        outlet = FeedOutlet(feed: "hashprice", transport: transport, statistics: statistics, logger: logger)
     }
 
     public func run() async throws {
-        let transport = self.transport
         logger.info("hash-price feed starting: every \(max(period, Self.floor)), publishing \(topic)")
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await transport.runUntilCancelled() }
-            do {
-                try await cancelWhenGracefulShutdown { try await self.poll() }
-            } catch is CancellationError {
-            }
-            logger.info("hash-price feed stopped")
-            group.cancelAll()
-        }
+        try await outlet.run(poll: { try await self.poll() })
     }
 
     private func poll() async throws {
@@ -61,18 +51,18 @@ public struct HashPriceFeed<C: SiteClock>: Service {
                 do throws(MempoolSource.Failure) {
                     let inputs = try await source.read()
                     schedule.succeeded(at: clock.now)
-                    count("ok")
+                    outlet.count("mempool", "ok")
                     try publish(inputs)
                 } catch {
                     if case .refused(let problem) = error {
                         // Not the source's availability: its data. Try again on the normal period.
                         schedule.succeeded(at: clock.now)
-                        refuse(problem)
+                        outlet.refuse(problem)
                     } else {
                         let wait = schedule.failed(at: clock.now)
-                        count("unavailable")
+                        outlet.count("mempool", "unavailable")
                         logger.warning("hash-price source: \(error.description); next try in \(wait)")
-                        statistics.update { $0.lastProblem = error.description }
+                        outlet.problem(error.description)
                     }
                 }
             }
@@ -88,30 +78,9 @@ public struct HashPriceFeed<C: SiteClock>: Service {
             throw .refused(error)
         }
         let payload = HashPricePayload(ts: clock.now, usdPerTHDay: value.value)
-        do {
-            try transport.enqueue(OutgoingMessage(topic: topic, payload: try payload.encode(), retain: true), expiry: nil)
-        } catch {
-            logger.error("could not publish the hash price: \(error)")
-            return
-        }
-        statistics.update { $0.published["hashprice", default: 0] += 1 }
-        Counter(label: "curtail_feed_published_total", dimensions: [("feed", "hashprice"), ("kind", "hashprice")]).increment()
+        outlet.publish(topic, payload, retain: true, kind: "hashprice")
         logger.info(
             "hash price \(value.value) USD/TH/day (BTC \(inputs.btcUSD) USD, difficulty \(inputs.difficulty), height \(inputs.height), fees \(inputs.feesBTCPerBlock) BTC/block)"
         )
-    }
-
-    private func count(_ outcome: String) {
-        statistics.update { $0.requests["hashprice \(outcome)", default: 0] += 1 }
-        Counter(label: "curtail_feed_requests_total", dimensions: [("feed", "hashprice"), ("product", "mempool"), ("outcome", outcome)]).increment()
-    }
-
-    private func refuse(_ problem: FeedInputError) {
-        logger.warning("refused: \(problem.message)")
-        statistics.update {
-            $0.refused[problem.kind.rawValue, default: 0] += 1
-            $0.lastProblem = problem.message
-        }
-        Counter(label: "curtail_feed_refused_total", dimensions: [("feed", "hashprice"), ("reason", problem.kind.rawValue)]).increment()
     }
 }
