@@ -37,21 +37,32 @@ struct ERCOTFeedEndToEndTests {
         return out
     }
 
-    @Test("the fall-back night of 2023: every interval's SCED runs then its real final price, in order, within ERCOT's polling rule")
-    func dstNight() async throws {
-        let start = Timestamp(iso8601: "2023-11-05T05:55:00Z")!  // 00:55 CDT; 01:00-02:00 happens twice
+    /// The two DST nights of 2023: from, to, and the intervals checked (UTC).
+    static let dstNights: [(day: String, start: String, end: String, first: String, last: String)] = [
+        // 01:55 CST; at 02:00 the clocks jump to 03:00 CDT (hour ending 03 does not exist).
+        ("2023-03-12", "2023-03-12T07:55:00Z", "2023-03-12T09:50:00Z", "2023-03-12T08:00:00Z", "2023-03-12T09:15:00Z"),
+        // 00:55 CDT; 01:00-02:00 happens twice (CDT, then CST with the DST flag).
+        ("2023-11-05", "2023-11-05T05:55:00Z", "2023-11-05T08:20:00Z", "2023-11-05T06:00:00Z", "2023-11-05T07:45:00Z"),
+    ]
+
+    @Test(
+        "both DST nights of 2023: every interval's SCED runs then its real final price, in order, within ERCOT's polling rule",
+        arguments: [0, 1]
+    )
+    func dstNight(_ which: Int) async throws {
+        let night = Self.dstNights[which]
+        let start = Timestamp(iso8601: night.start)!
         // On a manual clock: the feed's every poll happens at its simulated time, however loaded the machine.
-        try await FeedRig.with(start: start, rate: nil, bitcoinDay: "2023-11-05") { rig in
+        try await FeedRig.with(start: start, rate: nil, bitcoinDay: night.day) { rig in
             let statistics = FeedStatistics()
             let feed = try rig.ercotFeed(on: rig.manual!, statistics: statistics)
             try await Self.running(feed) {
-                try await rig.step(to: Timestamp(iso8601: "2023-11-05T08:20:00Z")!)
+                try await rig.step(to: Timestamp(iso8601: night.end)!)
                 try await rig.settle(statistics)
             }
             let prices = rig.prices.map(\.price)
-            // Intervals 06:00Z .. 07:45Z: both 01:00-02:00 hours (CDT, then CST with the DST flag).
-            var interval = Timestamp(iso8601: "2023-11-05T06:00:00Z")!
-            while interval <= Timestamp(iso8601: "2023-11-05T07:45:00Z")! {
+            var interval = Timestamp(iso8601: night.first)!
+            while interval <= Timestamp(iso8601: night.last)! {
                 let got = prices.filter { $0.intervalStart == interval }.map { "\($0.status.rawValue) \($0.priceUSDPerMWh)" }
                 #expect(got == Self.expected(rig, interval), "\(interval)")
                 interval = interval.adding(seconds: 900)
