@@ -34,11 +34,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Broker address, mqtt://HOST:PORT; overrides the site file's mqtt.broker.")
     var broker: String?
 
-    @Option(help: "MQTT user name for the agent (default: the site file's mqtt.username); the broker's ACL may give the agent its own.")
-    var mqttUsername: String?
-
-    @Option(help: "File whose first line is the password of --mqtt-username (default: the site file's mqtt.password_file).")
-    var mqttPasswordFile: String?
+    @OptionGroup var mqttUser: MQTTUserOptions
 
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
@@ -49,8 +45,7 @@ struct AgentCommand: AsyncParsableCommand {
         try logging.bootstrap()
         let logger = Logger(label: "curtail.agent")
         var setup = try SiteSetup.loadForCommand(sitePath: config, policyPath: nil, assignments: [])
-        if let mqttUsername { setup.settings.mqtt.username = mqttUsername }
-        if let mqttPasswordFile { setup.settings.mqtt.passwordFile = URL(fileURLWithPath: mqttPasswordFile).path }  // relative to here
+        mqttUser.apply(to: &setup)
         let inventory: MinerInventory
         do {
             inventory = try MinerInventoryFile.load(path: miners, site: setup.site)

@@ -94,6 +94,7 @@ struct FeedCommand: AsyncParsableCommand {
         @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
         var simClock = false
 
+        @OptionGroup var mqttUser: MQTTUserOptions
         @OptionGroup var metrics: MetricsOption
         @OptionGroup var logging: LogLevelOptions
 
@@ -109,7 +110,8 @@ struct FeedCommand: AsyncParsableCommand {
         func run() async throws {
             try logging.bootstrap()
             let logger = Logger(label: "curtail.feed.ercot")
-            let setup = try SiteSetup.loadForCommand(sitePath: config)
+            var setup = try SiteSetup.loadForCommand(sitePath: config)
+            mqttUser.apply(to: &setup)
             guard setup.site.market.lowercased() == "ercot" else {
                 throw ValidationError("\(config): market is '\(setup.site.market)'; curtail feed ercot serves ERCOT sites only")
             }
@@ -178,6 +180,7 @@ struct FeedCommand: AsyncParsableCommand {
         @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
         var simClock = false
 
+        @OptionGroup var mqttUser: MQTTUserOptions
         @OptionGroup var metrics: MetricsOption
         @OptionGroup var logging: LogLevelOptions
 
@@ -192,7 +195,8 @@ struct FeedCommand: AsyncParsableCommand {
             var topic = "mining/hashprice"
             do {
                 if let config {
-                    let setup = try SiteSetup.loadForCommand(sitePath: config)
+                    var setup = try SiteSetup.loadForCommand(sitePath: config)
+                    mqttUser.apply(to: &setup)
                     mqtt = try setup.mqttConfiguration(broker: broker, instance: "feed-hashprice")
                     topic = setup.controllerConfiguration.topics.hashPrice
                 } else {
@@ -201,6 +205,16 @@ struct FeedCommand: AsyncParsableCommand {
                         clientID: "curtail-feed-hashprice-\(SiteSetup.hostName())",
                         cleanSession: false
                     )
+                    if let user = mqttUser.mqttUsername {
+                        var password: String?
+                        if let file = mqttUser.mqttPasswordFile {
+                            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                                throw InvalidInput("--mqtt-password-file \(file) cannot be read")
+                            }
+                            password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+                        }
+                        mqtt.credentials = .init(username: user, password: password)
+                    }
                 }
             } catch let error as ValidationError {
                 throw error
