@@ -8,8 +8,11 @@ public import NIOHTTP1
 public struct FeedHTTP: Sendable {
     /// An answer: status, headers, body.
     public struct Response: Sendable {
+        /// The HTTP status code.
         public var status: Int
+        /// Response headers, in order.
         public var headers: [(String, String)]
+        /// The body, at most ``FeedHTTP/maximumBodyBytes``.
         public var body: [UInt8]
 
         /// The first header named `name` (case-insensitive).
@@ -23,8 +26,11 @@ public struct FeedHTTP: Sendable {
         public var description: String
     }
 
+    /// The shared client (its pool keeps connections between polls).
     public let client: HTTPClient
+    /// The whole exchange's deadline.
     public var timeout: Duration
+    /// Larger answers are refused.
     public var maximumBodyBytes: Int
 
     public init(client: HTTPClient, timeout: Duration = .seconds(30), maximumBodyBytes: Int = 16 << 20) {

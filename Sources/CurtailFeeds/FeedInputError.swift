@@ -15,6 +15,7 @@ public struct FeedInputError: Error, Hashable, Sendable, CustomStringConvertible
         case offGrid = "off_grid"
     }
 
+    /// The fault's kind.
     public var kind: Kind
     /// What was wrong, naming the product, the field and the value.
     public var message: String

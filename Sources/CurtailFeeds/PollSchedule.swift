@@ -12,6 +12,7 @@ public struct PollSchedule: Sendable, Hashable {
     public let period: Duration
     /// The shortest wait ever allowed (the provider's rule).
     public let floor: Duration
+    /// The longest wait after failures.
     public let maximumBackoff: Duration
     /// Failures since the last success.
     public private(set) var failures = 0

@@ -36,9 +36,13 @@ public final class FakeERCOTAPI: Sendable {
 
     /// One request, as logged.
     public struct LoggedRequest: Sendable, Hashable {
+        /// The route, `nil` for an unknown path.
         public var product: Product?
+        /// Path and query as sent.
         public var path: String
+        /// Simulated time of the request.
         public var at: Timestamp
+        /// The status answered.
         public var status: Int
     }
 
@@ -52,11 +56,17 @@ public final class FakeERCOTAPI: Sendable {
         var tokenLifetimeSeconds = 3600
     }
 
+    /// The one settlement point served.
     public let settlementPoint: String
+    /// Its real 15-minute settlement prices.
     public let series: TimeSeries
+    /// The account the token call accepts.
     public let username: String
+    /// Its password.
     public let password: String
+    /// The subscription key every report request must carry.
     public let subscriptionKey: String
+    /// Seconds after its interval ends that a settlement price appears.
     public let settlementLagSeconds: Int
     /// Rows per page unless the request asks for fewer.
     public let pageSize: Int

@@ -7,8 +7,11 @@ import SimulatedHTTP
 /// Serves a ``FakeERCOTAPI`` and a ``FakeMempoolAPI`` on loopback ports until graceful shutdown
 /// (`gridsim apis`).
 public struct FakeGridAPIServer: Service {
+    /// The loopback address served on.
     public let host: String
+    /// The ERCOT API's port.
     public let ercotPort: Int
+    /// The mempool API's port.
     public let mempoolPort: Int
     let ercot: FakeERCOTAPI
     let mempool: FakeMempoolAPI

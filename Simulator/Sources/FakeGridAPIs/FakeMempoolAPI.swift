@@ -12,10 +12,15 @@ import Synchronization
 public final class FakeMempoolAPI: Sendable {
     /// One day of `btc_daily.csv`.
     public struct Day: Sendable, Hashable {
+        /// The UTC day.
         public var date: CivilDate
+        /// Bitcoin's price that day, USD.
         public var btcUSD: Double
+        /// Mean difficulty that day.
         public var difficulty: Double
+        /// Blocks mined that day.
         public var blocks: Double
+        /// Fees paid that day, BTC.
         public var feesBTC: Double
         /// The file's own hash price, for checking.
         public var hashPrice: Double

@@ -1,5 +1,6 @@
 /// Why a call to ERCOT's API failed, and so what the feed does next.
 public struct ERCOTAPIError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong; also the `outcome` label of `curtail_feed_requests_total`.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// 401: the token expired or was revoked; a new one is fetched before the next poll.
         case unauthorized
@@ -17,7 +18,9 @@ public struct ERCOTAPIError: Error, Sendable, CustomStringConvertible {
         case unreachable
     }
 
+    /// The failure's kind.
     public var kind: Kind
+    /// What happened, naming the product and the status (never a header).
     public var message: String
     /// How long the server asked to wait (429's `Retry-After`).
     public var retryAfter: Duration?

@@ -5,8 +5,11 @@ import Yams
 /// an id token) and the subscription key. From a file or the environment, never the command
 /// line; ``description`` never shows a secret.
 public struct ERCOTCredentials: Sendable, CustomStringConvertible {
+    /// The API Explorer account (logged).
     public var username: String
+    /// Its password (never logged).
     public var password: String
+    /// The API subscription key (never logged).
     public var subscriptionKey: String
 
     /// The environment variables read when no file is given.

@@ -21,6 +21,7 @@ public struct ERCOTFeedSettings: Sendable {
     public var settlementPeriod: Duration = .seconds(300)
     /// The grid-conditions dashboard JSON, if one is configured.
     public var gridConditionsURL: String?
+    /// How often the dashboard is read (at least once a minute).
     public var gridConditionsPeriod: Duration = .seconds(300)
     /// The emergency level is published again this often even when it has not changed.
     public var gridConditionsRepeat: Duration = .seconds(900)
@@ -41,10 +42,12 @@ public struct ERCOTFeedSettings: Sendable {
 /// the price contract (``ERCOTFeedCore``), the feed's status and, when configured, the grid's
 /// emergency level.
 public struct ERCOTFeed: Service {
+    /// What the feed reads and where it publishes.
     public typealias Settings = ERCOTFeedSettings
 
     /// The products' floors under ERCOT's terms of use (three queries per generation cycle).
     public static var scedFloor: Duration { .seconds(100) }
+    /// NP6-905-CD at most every 5 minutes.
     public static var settlementFloor: Duration { .seconds(300) }
     /// The dashboard is polled no more than once a minute.
     public static var gridConditionsFloor: Duration { .seconds(60) }

@@ -44,6 +44,7 @@ public struct ERCOTFeedCore: Sendable {
     private var published: [Int64: Published] = [:]
     /// The newest interval published, of any status, and of final prices.
     public private(set) var newestInterval: Timestamp?
+    /// The newest interval published with its final (or corrected) price.
     public private(set) var newestFinal: Timestamp?
     private var newestArrivedAt: Timestamp?
     private var startedAt: Timestamp?

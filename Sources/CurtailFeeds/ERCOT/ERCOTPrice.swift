@@ -11,6 +11,7 @@ public struct ERCOTPrice: Hashable, Sendable {
         case sced = "NP6-788-CD"
     }
 
+    /// The report it came from.
     public var source: Source
     /// UTC start of the 15-minute settlement interval the price belongs to.
     public var intervalStart: Timestamp

@@ -11,6 +11,7 @@ public struct ERCOTReportPage: Sendable {
     public var rows: [[JSONValue]]
     /// 1-based page number, and how many there are.
     public var currentPage: Int
+    /// How many pages the query has (0 when it has no rows).
     public var totalPages: Int
 
     /// Reads a page.
