@@ -12,7 +12,7 @@ import Testing
 /// The API client against the fake ERCOT API over real HTTP, and the credentials file.
 @Suite("ERCOT client")
 struct ERCOTClientTests {
-    static func withAPI(_ body: (FakeERCOTAPI, ERCOTClient) async throws -> Void) async throws {
+    static func withAPI(tokenClock: ManualClock? = nil, _ body: (FakeERCOTAPI, ERCOTClient) async throws -> Void) async throws {
         let ercot = FakeERCOTAPI(settlementPoint: "HB_WEST", series: FeedRig.hbWest, now: { Timestamp(iso8601: "2023-09-06T18:00:00Z")! })
         let channel = try await SimulatedHTTPServer.bind(group: MultiThreadedEventLoopGroup.singleton, host: "127.0.0.1", port: 0) {
             ercot.answer($0)
@@ -22,7 +22,8 @@ struct ERCOTClientTests {
             http: FeedHTTP(client: .shared, timeout: .seconds(10)),
             credentials: ERCOTCredentials(username: ercot.username, password: ercot.password, subscriptionKey: ercot.subscriptionKey),
             apiBase: base,
-            tokenURL: base + "/token"
+            tokenURL: base + "/token",
+            tokenClock: tokenClock ?? ManualClock(start: Timestamp(iso8601: "2026-12-03T00:00:00Z")!)
         )
         do {
             try await body(ercot, client)
@@ -37,14 +38,15 @@ struct ERCOTClientTests {
 
     @Test("the token is renewed a tenth of its life before it expires, without waiting for a 401")
     func renewsBeforeExpiry() async throws {
-        try await Self.withAPI { ercot, client in
+        let clock = ManualClock(start: Timestamp(iso8601: "2026-12-03T00:00:00Z")!)
+        try await Self.withAPI(tokenClock: clock) { ercot, client in
             ercot.setTokenLifetime(seconds: 4)  // renewed after 3.6 s
             let pages = try await client.pages("np6-905-cd/spp_node_zone_hub", product: "NP6-905-CD", parameters: Self.query)
             #expect(pages.first?.rows.count == 51, "the intervals of 00:00-12:45 CDT, 2023-09-06: each visible a minute after it ends")
-            try await Task.sleep(for: .seconds(1))
+            clock.advance(by: .seconds(3.5))
             _ = try await client.pages("np6-905-cd/spp_node_zone_hub", product: "NP6-905-CD", parameters: Self.query)
             #expect(ercot.tokensIssued == 1)
-            try await Task.sleep(for: .seconds(3))
+            clock.advance(by: .seconds(0.2))
             _ = try await client.pages("np6-905-cd/spp_node_zone_hub", product: "NP6-905-CD", parameters: Self.query)
             #expect(ercot.tokensIssued == 2)
             #expect(!ercot.requests.contains { $0.status == 401 }, "renewed before any 401")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+public import CurtailController
 import CurtailCore
 import CurtailWire
 import NIOHTTP1
@@ -7,7 +8,8 @@ import NIOHTTP1
 /// B2C ROPC flow plus the subscription key on every request, reports read page by page.
 ///
 /// The token is fetched on first use and again a tenth of its life (at most 5 minutes) before it
-/// expires, or after a 401. Token timing is on the wall clock, whatever clock the feed runs on.
+/// expires, or after a 401. Token timing is on `tokenClock`: the wall clock, whatever clock the feed
+/// runs on (a test passes a manual one).
 public actor ERCOTClient {
     /// The B2C token endpoint ERCOT documents.
     public static let defaultTokenURL = "https://ercotb2c.b2clogin.com/ercotb2c.onmicrosoft.com/B2C_1_PUBAPI-ROPC-FLOW/oauth2/v2.0/token"
@@ -22,12 +24,20 @@ public actor ERCOTClient {
     let credentials: ERCOTCredentials
     let apiBase: String
     let tokenURL: String
-    private var token: (value: String, refreshAt: ContinuousClock.Instant)?
+    let tokenClock: any SiteClock
+    private var token: (value: String, refreshAt: Timestamp)?
     /// Requests sent, by kind (`token`, product id), for the metrics and the tests.
     public private(set) var requests: [String: Int] = [:]
 
-    public init(http: FeedHTTP, credentials: ERCOTCredentials, apiBase: String = defaultAPIBase, tokenURL: String = defaultTokenURL) {
+    public init(
+        http: FeedHTTP,
+        credentials: ERCOTCredentials,
+        apiBase: String = defaultAPIBase,
+        tokenURL: String = defaultTokenURL,
+        tokenClock: any SiteClock = WallClock()
+    ) {
         self.http = http
+        self.tokenClock = tokenClock
         self.credentials = credentials
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.tokenURL = tokenURL
@@ -92,7 +102,7 @@ public actor ERCOTClient {
     }
 
     private func currentToken() async throws(ERCOTAPIError) -> String {
-        if let token, ContinuousClock.now < token.refreshAt { return token.value }
+        if let token, tokenClock.now < token.refreshAt { return token.value }
         requests["token", default: 0] += 1
         let form = [
             ("username", credentials.username), ("password", credentials.password), ("grant_type", "password"),
@@ -126,7 +136,7 @@ public actor ERCOTClient {
         }
         lifetime = max(1, min(lifetime, 86_400))
         let margin = min(300, lifetime / 10)
-        token = (value, ContinuousClock.now + .milliseconds(Int64((lifetime - margin) * 1000)))
+        token = (value, tokenClock.now.adding(seconds: lifetime - margin))
         return value
     }
 }
