@@ -46,12 +46,7 @@ extension SiteSetup {
         }
         if let username = m.username {
             var password = environment["CURTAIL_MQTT_PASSWORD"]
-            if let file = resolve(m.passwordFile) {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    throw .invalid("\(sitePath): mqtt.password_file '\(file)' cannot be read")
-                }
-                password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
-            }
+            if let file = resolve(m.passwordFile) { password = try Self.password(inFile: file, what: "\(sitePath): mqtt.password_file") }
             mqtt.credentials = .init(username: username, password: password)
         }
         if m.requireTLS {
@@ -73,6 +68,14 @@ extension SiteSetup {
     /// take each other's broker session) and stable across restarts of the same instance (the
     /// persistent session survives). Characters other than letters, digits, `.`, `_` and `-` in
     /// the host name become `-`.
+    /// The password in a password file: its first line (the newline is not part of it).
+    ///
+    /// - Throws: ``SiteSetupError/invalid(_:)`` naming `what` (the setting or option) and the file.
+    public static func password(inFile file: String, what: String) throws(SiteSetupError) -> String {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .invalid("\(what) '\(file)' cannot be read") }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+    }
+
     public static func defaultClientID(site: String, host: String = hostName(), instance: String) -> String {
         "curtail-\(site)-\(host)-\(instance)"
     }

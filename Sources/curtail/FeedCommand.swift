@@ -206,12 +206,8 @@ struct FeedCommand: AsyncParsableCommand {
                         cleanSession: false
                     )
                     if let user = mqttUser.mqttUsername {
-                        var password: String?
-                        if let file = mqttUser.mqttPasswordFile {
-                            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                                throw InvalidInput("--mqtt-password-file \(file) cannot be read")
-                            }
-                            password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+                        let password = try mqttUser.mqttPasswordFile.map { file throws(SiteSetupError) in
+                            try SiteSetup.password(inFile: file, what: "--mqtt-password-file")
                         }
                         mqtt.credentials = .init(username: user, password: password)
                     }

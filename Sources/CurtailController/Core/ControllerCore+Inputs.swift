@@ -21,7 +21,7 @@ extension ControllerCore {
         let outcome: InputOutcome =
             switch signal {
             case .price(let observation, let dayAheadPrice):
-                dayAheadPrice ? applyDayAhead(observation) : applyRealTime(observation, at: now, into: &step)
+                dayAheadPrice ? applyDayAhead(observation) : applyRealTime(observation, into: &step)
             case .hashPrice(let value, let at): applyHashPrice(value, at: at)
             case .priceFeed(let state): applyPriceFeed(state, into: &step)
             case .event(let event): applyEvent(event, at: now, into: &step)
@@ -71,7 +71,7 @@ extension ControllerCore {
     ///   interval in the engine's windows, but does not replace the current interval's price: the
     ///   decision never goes back to an older interval. A provisional price of an earlier interval
     ///   is out of order.
-    private mutating func applyRealTime(_ observation: PriceObservation, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+    private mutating func applyRealTime(_ observation: PriceObservation, into step: inout ControllerStep) -> InputOutcome {
         guard let last = realTimePrice else {
             realTimePrice = observation
             record(settled: observation)

@@ -26,8 +26,6 @@ public actor ERCOTClient {
     let tokenURL: String
     let tokenClock: any SiteClock
     private var token: (value: String, refreshAt: Timestamp)?
-    /// Requests sent, by kind (`token`, product id), for the metrics and the tests.
-    public private(set) var requests: [String: Int] = [:]
 
     public init(
         http: FeedHTTP,
@@ -66,7 +64,6 @@ public actor ERCOTClient {
     /// A GET with the key and token, the status mapped to ``ERCOTAPIError``.
     func get(_ url: String, product: String) async throws(ERCOTAPIError) -> FeedHTTP.Response {
         let bearer = try await currentToken()
-        requests[product, default: 0] += 1
         let response: FeedHTTP.Response
         do {
             response = try await http.send(
@@ -103,7 +100,6 @@ public actor ERCOTClient {
 
     private func currentToken() async throws(ERCOTAPIError) -> String {
         if let token, tokenClock.now < token.refreshAt { return token.value }
-        requests["token", default: 0] += 1
         let form = [
             ("username", credentials.username), ("password", credentials.password), ("grant_type", "password"),
             ("scope", "openid \(Self.clientID) offline_access"), ("client_id", Self.clientID), ("response_type", "id_token"),

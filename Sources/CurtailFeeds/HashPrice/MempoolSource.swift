@@ -1,4 +1,5 @@
 import CurtailWire
+import Foundation
 import NIOHTTP1
 
 /// A mempool.space-style HTTP API (mempool.space, or a self-hosted mempool): price, difficulty,
@@ -41,7 +42,7 @@ public struct MempoolSource: Sendable {
     public func read() async throws(Failure) -> HashPriceInputs {
         let price = try await object("/api/v1/prices")
         let hashrate = try await object("/api/v1/mining/hashrate/3d")
-        let heightText = String(decoding: try await body("/api/blocks/tip/height"), as: UTF8.self).trimmingSpaces
+        let heightText = String(decoding: try await body("/api/blocks/tip/height"), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let rewards = try await object("/api/v1/mining/reward-stats/\(Self.feeWindow)")
         guard let height = Int(heightText) else {
             throw .refused(FeedInputError(.malformed, "/api/blocks/tip/height: '\(heightText.prefix(20))' is not a block height"))
@@ -83,11 +84,5 @@ public struct MempoolSource: Sendable {
         default: break
         }
         throw .refused(FeedInputError(.wrongType, "\(path): '\(key)' is not a number"))
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
