@@ -84,4 +84,36 @@ struct FeedCommandTests {
         let tooFast = try CurtailProcess.run(["feed", "ercot", "--config", TestRepository.exampleSite, "--sced-period", "30"])
         #expect(tooFast.status != 0 && tooFast.stderr.contains("at least 100"))
     }
+
+    @Test("--metrics: /healthz turns 503 once the feed is stale (never back); /metrics counts the refused logins")
+    func metricsAndHealth() async throws {
+        // 600×: the 30 minutes without a price that make the feed stale pass in 3 s.
+        try await FeedRig.with(start: Timestamp(iso8601: "2023-09-06T17:31:00Z")!, rate: 600, bitcoinDay: "2023-09-06") { rig in
+            try await rig.announceClock()
+            let port = LoopbackHTTP.freePort()
+            var health: [Int] = []
+            var metrics = ""
+            let stderr = try await Self.run(
+                [
+                    "feed", "ercot", "--config", TestRepository.exampleSite, "--broker", rig.broker.url, "--api-base", rig.apiBase,
+                    "--token-url", rig.apiBase + "/token", "--sim-clock", "--metrics", "127.0.0.1:\(port)",
+                ],
+                environment: ["ERCOT_API_USERNAME": "someone", "ERCOT_API_PASSWORD": "wrong-secret-123", "ERCOT_API_SUBSCRIPTION_KEY": "key-456"],
+                until: { _ in
+                    guard let answer = LoopbackHTTP.get(port: port, path: "/healthz") else { return false }
+                    if health.last != answer.status { health.append(answer.status) }
+                    guard answer.status == 503 else { return false }
+                    metrics = LoopbackHTTP.get(port: port, path: "/metrics")?.body ?? ""
+                    return true
+                }
+            )
+            // 200 at first, unless the machine is so slow that the first answer comes after the 3 s.
+            #expect(health == [200, 503] || health == [503], "\(health)\n\(stderr)")
+            let refusals = metrics.split(separator: "\n").filter {
+                $0.hasPrefix("curtail_feed_requests_total{") && $0.contains(#""credentials_refused""#)
+            }
+            #expect(!refusals.isEmpty, "\(metrics)")
+            #expect(!metrics.contains("wrong-secret-123") && !metrics.contains("key-456"))
+        }
+    }
 }
