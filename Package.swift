@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "FakeMiners", targets: ["FakeMiners"]),
         .library(name: "CurtailFeeds", targets: ["CurtailFeeds"]),
         .library(name: "FakeGridAPIs", targets: ["FakeGridAPIs"]),
+        .library(name: "CurtailOpenADR", targets: ["CurtailOpenADR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libmosquitto from the system (Debian: libmosquitto-dev). No C is compiled here.
@@ -162,6 +165,27 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `curtail openadr`: an OpenADR VEN (2.0b XML over HTTP, 3.1 REST/JSON with OAuth2) that maps
+        // the VTN's events into the grid contract and reports the site's load back.
+        .target(
+            name: "CurtailOpenADR",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailMQTT",
+                "CurtailController",
+                "CurtailFeeds",
+                "CurtailPolicyFiles",
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -300,6 +324,7 @@ let package = Package(
                 "CurtailMiners",
                 "FakeMiners",
                 "CurtailFeeds",
+                "CurtailOpenADR",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -406,6 +431,25 @@ let package = Package(
                 "LocalBroker",
                 "curtail",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
+            name: "CurtailOpenADRTests",
+            dependencies: [
+                "CurtailTestSupport",
+                "CurtailOpenADR",
+                "SimulatedHTTP",
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailController",
+                "CurtailPolicyFiles",
+                "CurtailMQTT",
+                "LocalBroker",
+                "curtail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

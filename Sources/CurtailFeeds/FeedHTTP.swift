@@ -39,12 +39,14 @@ public struct FeedHTTP: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
     }
 
-    /// Sends one request and reads the whole answer within ``timeout``.
+    /// Sends one request (with a form, or a body of a content type) and reads the whole answer
+    /// within ``timeout``.
     public func send(
         _ method: HTTPMethod,
         _ url: String,
         headers: [(String, String)] = [],
-        form: [(String, String)]? = nil
+        form: [(String, String)]? = nil,
+        body: (contentType: String, bytes: [UInt8])? = nil
     ) async throws(Failure) -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -52,6 +54,9 @@ public struct FeedHTTP: Sendable {
         if let form {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: Self.formEncoded(form)))
+        } else if let body {
+            request.headers.add(name: "Content-Type", value: body.contentType)
+            request.body = .bytes(ByteBuffer(bytes: body.bytes))
         }
         let shown = Self.withoutQuery(url)
         do {

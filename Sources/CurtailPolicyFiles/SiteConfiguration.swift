@@ -12,6 +12,8 @@ public struct SiteConfiguration: Sendable {
     public var controller: ControllerSettings
     /// How `curtail agent` drives the miners (`agent:` in the site file).
     public var agent: AgentSettings = AgentSettings()
+    /// How `curtail openadr` reaches its VTN (`openadr:` in the site file); `nil` when absent.
+    public var openADR: OpenADRSettings?
 
     /// Where the live controller connects.
     public struct MQTTSettings: Hashable, Sendable {

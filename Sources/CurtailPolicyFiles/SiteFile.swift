@@ -5,7 +5,7 @@ import Yams
 public enum SiteFile: Sendable {
     static let topKeys = [
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
-        "mqtt", "transmission_usd_per_kw_year", "controller", "agent",
+        "mqtt", "transmission_usd_per_kw_year", "controller", "agent", "openadr",
     ]
     static let agentKeys = ["wake_miners_per_second", "wake_kw_per_second", "safe_state", "poll_interval", "telemetry_interval", "max_connections"]
     static let mqttKeys = [
@@ -133,6 +133,7 @@ public enum SiteFile: Sendable {
         }
         var configuration = SiteConfiguration(site: site, policyReference: policy, mqtt: mqtt, controller: controller)
         if let agent = top["agent"].flatMap({ readAgent($0, &r) }) { configuration.agent = agent }
+        if let n = top["openadr"] { configuration.openADR = readOpenADR(n, siteID: id, &r) }
         return configuration
     }
 
