@@ -6,7 +6,7 @@
 # validate on 2023), make build, make bench, make clean.
 
 SWIFT        ?= swift
-APT_PACKAGES := libmosquitto-dev mosquitto openssl zlib1g-dev libsqlite3-dev
+APT_PACKAGES := libmosquitto-dev mosquitto mosquitto-clients openssl zlib1g-dev libsqlite3-dev
 DATA         ?= ../shared/data
 RELEASE_BIN  := .build/release
 
@@ -20,6 +20,7 @@ deps:
 	@missing=""; \
 	[ -f /usr/include/mosquitto.h ] || [ -f /usr/local/include/mosquitto.h ] || missing="$$missing libmosquitto-dev"; \
 	command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || [ -x /usr/local/sbin/mosquitto ] || missing="$$missing mosquitto"; \
+	command -v mosquitto_sub >/dev/null 2>&1 || missing="$$missing mosquitto-clients"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	[ -f /usr/include/zlib.h ] || [ -f /usr/local/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
 	[ -f /usr/include/sqlite3.h ] || [ -f /usr/local/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
@@ -48,9 +49,10 @@ test: build lint
 	$(SWIFT) test --disable-xctest
 	$(MAKE) --no-print-directory conformance
 
-# Real clients against the simulator's fake miners: pyasic and luxos (pinned in
-# Tests/Conformance/requirements.txt) in a throwaway virtual environment under .build/. Without
-# PyPI it says so and skips, except in CI, where that is a failure.
+# Real clients and peers: pyasic and luxos against the simulator's fake miners, openleadr's
+# OpenADR 2.0b VTN against curtail openadr (pinned in Tests/Conformance/requirements.txt), in a
+# throwaway virtual environment under .build/. Without PyPI it says so and skips, except in CI,
+# where that is a failure.
 CONFORMANCE_VENV := .build/conformance-venv
 conformance:
 	@if [ ! -x $(CONFORMANCE_VENV)/bin/pytest ] || ! cmp -s Tests/Conformance/requirements.txt $(CONFORMANCE_VENV)/requirements.txt; then \
@@ -60,7 +62,7 @@ conformance:
 	  cp Tests/Conformance/requirements.txt $(CONFORMANCE_VENV)/requirements.txt || { \
 	    rm -rf $(CONFORMANCE_VENV); \
 	    if [ -n "$$CI" ]; then echo "make: could not install the conformance clients from PyPI"; exit 1; fi; \
-	    echo "make: conformance tests skipped: pyasic and luxos could not be installed from PyPI (no network?)"; exit 0; }; \
+	    echo "make: conformance tests skipped: pyasic, luxos and openleadr could not be installed from PyPI (no network?)"; exit 0; }; \
 	fi
 	$(CONFORMANCE_VENV)/bin/pytest -q -W ignore::DeprecationWarning Tests/Conformance
 
