@@ -442,6 +442,7 @@ let package = Package(
             dependencies: [
                 "CurtailTestSupport",
                 "CurtailOpenADR",
+                "CurtailFeeds",
                 "SimulatedHTTP",
                 "CurtailCore",
                 "CurtailWire",
@@ -450,6 +451,7 @@ let package = Package(
                 "CurtailMQTT",
                 "LocalBroker",
                 "curtail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

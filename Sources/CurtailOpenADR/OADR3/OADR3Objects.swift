@@ -25,6 +25,8 @@ struct OADR3Event: Decodable, Sendable {
 
     var id: String
     var programID: String?
+    /// The RI's `program_id` after the decoder's snake_case conversion.
+    var programId: String?
     var eventName: String?
     var priority: Int?
     var modificationDateTime: String?
@@ -59,6 +61,9 @@ struct OADR3Problem: Decodable, Sendable {
 }
 
 extension OADR3Event {
+    /// The program, in either dialect.
+    var program: String { programID ?? programId ?? "" }
+
     /// The "now" start (`0001-01-01`) OpenADR uses for do-it-now events and cancellations.
     static func isNow(_ text: String) -> Bool { text.hasPrefix("0001-01-01") }
 
@@ -67,7 +72,7 @@ extension OADR3Event {
         let defaultStart = intervalPeriod?.start
         let defaultDuration = intervalPeriod?.duration
         if let start = defaultStart, Self.isNow(start), defaultDuration.flatMap(ISODuration.seconds) == 0 {
-            return DREvent(id: id, modification: modification, program: programID ?? "", status: .cancelled, intervals: [])
+            return DREvent(id: id, modification: modification, program: program, status: .cancelled, intervals: [])
         }
         let priceInMWh = payloadDescriptors?.contains { $0.payloadType == "PRICE" && ($0.units ?? "").uppercased() == "MWH" } ?? false
         var cursor: Timestamp?
@@ -127,7 +132,7 @@ extension OADR3Event {
         return DREvent(
             id: id,
             modification: modification,
-            program: programID ?? "",
+            program: program,
             status: firstStart <= now ? .active : .scheduled,
             priority: priority ?? 0,
             randomizeSeconds: max(0, randomize),
