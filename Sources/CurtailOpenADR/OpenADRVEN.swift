@@ -1,6 +1,6 @@
-public import ServiceLifecycle
 import CurtailController
 import Logging
+public import ServiceLifecycle
 
 /// `curtail openadr`: the VEN as a long-running service. Runs the broker connection, follows
 /// the site's state and event reports, and talks to the VTN in the configured version until

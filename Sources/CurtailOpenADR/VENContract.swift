@@ -1,8 +1,8 @@
 public import CurtailController
 import CurtailCore
+import CurtailMQTT
 public import CurtailWire
 public import Logging
-import CurtailMQTT
 import Metrics
 import Synchronization
 

@@ -50,6 +50,11 @@ public struct OpenADRSettings: Hashable, Sendable {
     /// Client certificate and key (2.0b VTNs authenticate VENs by certificate).
     public var certFile: String?
     public var keyFile: String?
+    /// 3.1: listen to the VTN's MQTT notifier when `/notifiers` offers one (polling goes on).
+    public var mqttNotifier: Bool = true
+    /// 3.1: the notifier broker to use instead of the one the VTN advertises (some VTNs advertise
+    /// a URI without its port).
+    public var mqttNotifierURL: String?
     /// SIMPLE levels 1–3 (0 is normal operation, no cap).
     public var levels: [Int: LevelTarget] = [1: .fractionOfRunningLoad(0.75), 2: .fractionOfRunningLoad(0.5), 3: .megawatts(0)]
     /// The program name the contract events carry (must be one the controller accepts).

@@ -3,7 +3,7 @@ import Yams
 extension SiteFile {
     static let openADRKeys = [
         "version", "vtn_url", "ven_name", "poll_interval", "credentials_file", "ca_file", "cert_file", "key_file", "levels", "program",
-        "voluntary_programs", "payment_usd_per_mwh", "price_kind", "grid_emergency_eea_level",
+        "voluntary_programs", "payment_usd_per_mwh", "price_kind", "grid_emergency_eea_level", "mqtt_notifier", "mqtt_notifier_url",
     ]
 
     /// The `openadr:` section; `siteID` is the default VEN name.
@@ -31,6 +31,14 @@ extension SiteFile {
         settings.keyFile = map["key_file"].flatMap { r.string($0, "openadr.key_file") }
         if (settings.certFile == nil) != (settings.keyFile == nil), let n = map["cert_file"] ?? map["key_file"] {
             r.report(n, "openadr.cert_file and openadr.key_file go together")
+        }
+        if let notifier = map["mqtt_notifier"].flatMap({ r.boolean($0, "openadr.mqtt_notifier") }) { settings.mqttNotifier = notifier }
+        if let n = map["mqtt_notifier_url"], let text = r.string(n, "openadr.mqtt_notifier_url") {
+            if text.hasPrefix("mqtt://") || text.hasPrefix("mqtts://") {
+                settings.mqttNotifierURL = text
+            } else {
+                r.report(n, "openadr.mqtt_notifier_url must start with mqtt:// or mqtts://, found '\(text)'")
+            }
         }
         if let n = map["levels"], let levels = readLevels(n, &r) { settings.levels = levels }
         if let program = map["program"].flatMap({ r.string($0, "openadr.program") }) { settings.program = program }

@@ -13,7 +13,8 @@ struct Curtail: AsyncParsableCommand {
             Exit codes: 0 success, 1 invalid input or failure (message on stderr), 2 usage error.
             """,
         subcommands: [
-            ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, TuneCommand.self, RunCommand.self, AgentCommand.self, FeedCommand.self, OpenADRCommand.self,
+            ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, TuneCommand.self, RunCommand.self, AgentCommand.self, FeedCommand.self,
+            OpenADRCommand.self,
             LogCommand.self,
             DemoCommand.self,
         ]

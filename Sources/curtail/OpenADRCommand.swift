@@ -83,7 +83,9 @@ struct OpenADRCommand: AsyncParsableCommand {
             logger.info("\(credentials.map { "\($0)" } ?? "no OpenADR credentials: calling the VTN without a token")")
             link = .v3(OADR3VEN(settings: settings, credentials: credentials, http: http, contract: contract, clock: clock))
         }
-        logger.notice("OpenADR \(settings.version.rawValue) VEN \(settings.venName) for site \(setup.site.id) → \(FeedHTTP.withoutQuery(settings.vtnURL))")
+        logger.notice(
+            "OpenADR \(settings.version.rawValue) VEN \(settings.venName) for site \(setup.site.id) → \(FeedHTTP.withoutQuery(settings.vtnURL))"
+        )
         do {
             try await ServiceRunner.run([OpenADRVEN(contract: contract, link: link)], logger: logger)
         } catch {

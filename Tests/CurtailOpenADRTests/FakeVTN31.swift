@@ -21,6 +21,7 @@ final class FakeVTN31: Sendable {
         var requests: [String] = []
         var snakeCase = false
         var garbleEvents = false
+        var notifierURL: String?
     }
 
     let state = Mutex(State())
@@ -41,10 +42,15 @@ final class FakeVTN31: Sendable {
         }
     }
 
-    func delete(event id: String) { state.withLock { $0.events[id] = nil; $0.order.removeAll { $0 == id } } }
+    func delete(event id: String) {
+        state.withLock {
+            $0.events[id] = nil; $0.order.removeAll { $0 == id }
+        }
+    }
     func revokeTokens() { state.withLock { $0.tokens = [] } }
     func speakRIDialect(_ on: Bool) { state.withLock { $0.snakeCase = on } }
     func garbleEvents(_ on: Bool) { state.withLock { $0.garbleEvents = on } }
+    func offerNotifier(at url: String) { state.withLock { $0.notifierURL = url } }
 
     func answer(_ request: SimulatedHTTPRequest) -> SimulatedHTTPAnswer {
         state.withLock { $0.requests.append("\(request.method) \(request.route)") }
@@ -70,6 +76,17 @@ final class FakeVTN31: Sendable {
         let token = request.header("authorization").map { String($0.dropFirst("Bearer ".count)) } ?? ""
         guard state.withLock({ $0.tokens.contains(token) }) else { return problem(401, "missing or expired token") }
         switch (request.method, route) {
+        case ("GET", "/notifiers"):
+            guard let url = state.withLock({ $0.notifierURL }) else { return json(200, ["WEBHOOK": false]) }
+            return json(
+                200,
+                [
+                    "WEBHOOK": false,
+                    "MQTT": ["URIS": [url], "authentication": ["method": "OAUTH2_BEARER_TOKEN", "username": "{clientID}"], "serialization": "JSON"],
+                ] as [String: Any]
+            )
+        case ("GET", "/notifiers/mqtt/topics/events"):
+            return json(200, ["topics": ["CREATE": "events/create", "UPDATE": "events/update", "DELETE": "events/delete"]])
         case ("GET", "/vens"):
             let name = request.parameter("venName")
             return json(200, vens.filter { $0["venName"] as? String == name })

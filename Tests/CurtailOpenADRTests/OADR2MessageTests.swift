@@ -74,7 +74,12 @@ struct OADR2MessageTests {
 
     @Test func signalsMapToTheCoresTerms() throws {
         let message = try OADR2Incoming.read(
-            Array(Self.distribute.replacingOccurrences(of: "<ei:signalName>simple</ei:signalName><ei:signalType>level</ei:signalType>", with: "<ei:signalName>ELECTRICITY_PRICE</ei:signalName><ei:signalType>price</ei:signalType>").utf8)
+            Array(
+                Self.distribute.replacingOccurrences(
+                    of: "<ei:signalName>simple</ei:signalName><ei:signalType>level</ei:signalType>",
+                    with: "<ei:signalName>ELECTRICITY_PRICE</ei:signalName><ei:signalType>price</ei:signalType>"
+                ).utf8
+            )
         )
         let event = try #require(message.oadrSignedObject.oadrDistributeEvent?.oadrEvent?.first).event()
         #expect(event.intervals.first?.signals == [.price(usdPerMWh: 2000)])

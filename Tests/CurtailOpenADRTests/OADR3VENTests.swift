@@ -62,18 +62,37 @@ struct OADR3VENTests {
         ]
     }
 
-    static func withRig(credentials: OADR3Credentials? = .init(clientID: FakeVTN31.clientID, clientSecret: FakeVTN31.clientSecret), _ body: (Rig) async throws -> Void) async throws {
+    static func withRig(
+        credentials: OADR3Credentials? = .init(clientID: FakeVTN31.clientID, clientSecret: FakeVTN31.clientSecret),
+        pollSeconds: Double = 1,
+        notifier: Bool = false,
+        _ body: (Rig) async throws -> Void
+    ) async throws {
         let vtn = FakeVTN31()
         let channel = try await SimulatedHTTPServer.bind(group: MultiThreadedEventLoopGroup.singleton, host: "127.0.0.1", port: 0) { vtn.answer($0) }
         defer { channel.close(promise: nil) }
-        var settings = OpenADRSettings(version: .v3_1, vtnURL: "http://127.0.0.1:\(channel.localAddress!.port!)/openadr3/3.1.0", venName: "west-texas-1")
-        settings.pollSeconds = 1
+        var settings = OpenADRSettings(
+            version: .v3_1,
+            vtnURL: "http://127.0.0.1:\(channel.localAddress!.port!)/openadr3/3.1.0",
+            venName: "west-texas-1"
+        )
+        settings.pollSeconds = pollSeconds
         settings.levels = [1: .fractionOfRunningLoad(0.75), 2: .megawatts(6), 3: .megawatts(2)]
         try await MosquittoBroker.withBroker { broker in
-            let transport = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "ven-under-test"), logger: quiet)
+            if notifier { vtn.offerNotifier(at: "mqtt://\(broker.host):\(broker.port)") }
+            let transport = try MQTTClient(
+                configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "ven-under-test"),
+                logger: quiet
+            )
             let topics = ControllerTopics(market: "ercot", node: "HB_WEST", site: "west-texas-1")
             let contract = VENContract(core: VENCore(settings: settings, siteMaxMW: 10), topics: .init(topics), transport: transport, logger: quiet)
-            let ven = OADR3VEN(settings: settings, credentials: credentials, http: FeedHTTP(client: .shared, timeout: .seconds(5)), contract: contract, clock: WallClock())
+            let ven = OADR3VEN(
+                settings: settings,
+                credentials: credentials,
+                http: FeedHTTP(client: .shared, timeout: .seconds(5)),
+                contract: contract,
+                clock: WallClock()
+            )
             let rig = Rig(vtn: vtn, contract: contract, broker: broker)
             let observer = try MQTTClient(configuration: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "observer"), logger: quiet)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -94,7 +113,15 @@ struct OADR3VENTests {
         try await Self.withRig { rig in
             let start = WallClock().now.adding(seconds: 2)
             rig.vtn.put(event: Self.event("e-1", level: 2, start: start, minutes: 30))
-            try await rig.wait("the level-2 cap") { rig.gridEvents.contains(.event(EventPayload(GridEvent(id: "e-1", program: "OpenADR", start: start, end: start.adding(seconds: 1800), target: .maximum(Megawatts(6)))))) }
+            try await rig.wait("the level-2 cap") {
+                rig.gridEvents.contains(
+                    .event(
+                        EventPayload(
+                            GridEvent(id: "e-1", program: "OpenADR", start: start, end: start.adding(seconds: 1800), target: .maximum(Megawatts(6)))
+                        )
+                    )
+                )
+            }
             #expect(rig.vtn.vens.first?["venName"] as? String == "west-texas-1")
             #expect(rig.vtn.tokensIssued == 1)
 
@@ -106,14 +133,31 @@ struct OADR3VENTests {
 
             // The controller's compliance report (played here) goes back as a 3.1 report.
             let compliance = EventReportPayload(
-                id: "e-1", program: "OpenADR", status: .completed, ts: start.adding(seconds: 1800), start: start, end: start.adding(seconds: 1800),
-                acknowledgedAt: start, responseSeconds: 600, baselineMW: 9.6, targetMW: 2, achievedMW: 1.9, secondsToTarget: 120, performanceFactor: 1, met: true
+                id: "e-1",
+                program: "OpenADR",
+                status: .completed,
+                ts: start.adding(seconds: 1800),
+                start: start,
+                end: start.adding(seconds: 1800),
+                acknowledgedAt: start,
+                responseSeconds: 600,
+                baselineMW: 9.6,
+                targetMW: 2,
+                achievedMW: 1.9,
+                secondsToTarget: 120,
+                performanceFactor: 1,
+                met: true
             )
-            let controller = try MQTTClient(configuration: MQTTConfiguration(host: rig.broker.host, port: rig.broker.port, clientID: "controller"), logger: Self.quiet)
+            let controller = try MQTTClient(
+                configuration: MQTTConfiguration(host: rig.broker.host, port: rig.broker.port, clientID: "controller"),
+                logger: Self.quiet
+            )
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await controller.run() }
                 try await controller.waitUntilConnected(timeout: .seconds(10))
-                try await controller.publishAndWait(OutgoingMessage(topic: "site/west-texas-1/events/e-1/report", payload: try compliance.encode(), retain: false))
+                try await controller.publishAndWait(
+                    OutgoingMessage(topic: "site/west-texas-1/events/e-1/report", payload: try compliance.encode(), retain: false)
+                )
                 try await rig.wait("the report at the VTN") { !rig.vtn.reports.isEmpty }
                 tasks.cancelAll()
             }
@@ -142,6 +186,7 @@ struct OADR3VENTests {
             try await rig.wait("the cap from a snake_case event") {
                 rig.gridEvents.contains { if case .event(let e) = $0 { e.event.id == "ri-1" } else { false } }
             }
+            try await rig.wait("the notifier discovery (none offered)") { rig.vtn.requests.contains("GET /openadr3/3.1.0/notifiers") }
             rig.vtn.revokeTokens()
             let before = rig.vtn.requests.count
             try await rig.wait("a new token after the 401") { rig.vtn.tokensIssued == 2 && rig.vtn.requests.count > before + 2 }
@@ -171,6 +216,32 @@ struct OADR3VENTests {
             #expect(reasons.contains("SIMPLE level 9.0 is not one of 0, 1, 2, 3"))
             #expect(reasons.contains("ended at"))
             #expect(rig.contract.statistics.lastRefusal != nil)
+        }
+    }
+
+    @Test func theVTNsMQTTNotifierBringsAnEventWithoutWaitingForThePoll() async throws {
+        try await Self.withRig(pollSeconds: 600, notifier: true) { rig in
+            try await rig.wait("the notifier topics read") { rig.vtn.requests.contains("GET /openadr3/3.1.0/notifiers/mqtt/topics/events") }
+            let polls = rig.vtn.requests.filter { $0 == "GET /openadr3/3.1.0/events" }.count
+            let start = WallClock().now.adding(seconds: 30)
+            let event = Self.event("n-1", level: 2, start: start, minutes: 10)
+            rig.vtn.put(event: event)
+            let notifier = try MQTTClient(
+                configuration: MQTTConfiguration(host: rig.broker.host, port: rig.broker.port, clientID: "vtn-notifier"),
+                logger: Self.quiet
+            )
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await notifier.run() }
+                try await notifier.waitUntilConnected(timeout: .seconds(10))
+                let notification = FakeVTN31.data(["objectType": "EVENT", "operation": "CREATE", "object": event] as [String: Any])
+                try await notifier.publishAndWait(OutgoingMessage(topic: "events/create", payload: Array(notification), retain: false))
+                try await rig.wait("the cap after the notification", timeout: .seconds(10)) {
+                    rig.gridEvents.contains { if case .event(let e) = $0 { e.event.id == "n-1" } else { false } }
+                }
+                tasks.cancelAll()
+            }
+            // The poll interval is 10 minutes: only the notification explains the new poll.
+            #expect(rig.vtn.requests.filter { $0 == "GET /openadr3/3.1.0/events" }.count > polls)
         }
     }
 }

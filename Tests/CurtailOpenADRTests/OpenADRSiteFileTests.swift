@@ -5,7 +5,10 @@ import Testing
 
 @Suite("The site file's openadr: section")
 struct OpenADRSiteFileTests {
-    static let example = try! String(contentsOf: TestRepository.root.appendingPathComponent("Policies/sites/example-west-texas.yaml"), encoding: .utf8)
+    static let example = try! String(
+        contentsOf: TestRepository.root.appendingPathComponent("Policies/sites/example-west-texas.yaml"),
+        encoding: .utf8
+    )
 
     /// The line of the section's first key.
     static var firstLine: Int { example.split(separator: "\n", omittingEmptySubsequences: false).count + 2 }
@@ -48,7 +51,10 @@ struct OpenADRSiteFileTests {
             ("  version: \"2.0b\"\n  vtn_url: ftp://v\n", "site.yaml:L1:12: openadr.vtn_url must start with http:// or https://"),
             ("  version: \"2.0b\"\n  vtn_url: http://v\n  levels: {1: 120%, 2: 5, 3: 0}\n", "openadr.levels.1 = 120% must be 0%...100%"),
             ("  version: \"2.0b\"\n  vtn_url: http://v\n  levels: {1: 1, 2: 5}\n", "openadr.levels is missing required key '3'"),
-            ("  version: \"2.0b\"\n  vtn_url: http://v\n  pol_interval: 5s\n", "site.yaml:L2:3: unknown key 'pol_interval' in openadr; did you mean 'poll_interval'?"),
+            (
+                "  version: \"2.0b\"\n  vtn_url: http://v\n  pol_interval: 5s\n",
+                "site.yaml:L2:3: unknown key 'pol_interval' in openadr; did you mean 'poll_interval'?"
+            ),
             ("  version: \"2.0b\"\n  vtn_url: http://v\n  cert_file: c.pem\n", "openadr.cert_file and openadr.key_file go together"),
         ]
     )

@@ -154,7 +154,10 @@ public struct VENCore: Sendable {
         for signal in event.intervals.flatMap(\.signals) {
             switch signal {
             case .unsupported(let name):
-                return (460, "event \(event.id): signal \(name) is not supported (SIMPLE, LOAD_DISPATCH, IMPORT_CAPACITY_LIMIT, prices, ALERT_GRID_EMERGENCY are)")
+                return (
+                    460,
+                    "event \(event.id): signal \(name) is not supported (SIMPLE, LOAD_DISPATCH, IMPORT_CAPACITY_LIMIT, prices, ALERT_GRID_EMERGENCY are)"
+                )
             case .simple(let level):
                 guard level == level.rounded(), (0...3).contains(level) else {
                     return (454, "event \(event.id): SIMPLE level \(level) is not one of 0, 1, 2, 3")
@@ -216,7 +219,11 @@ public struct VENCore: Sendable {
             }
             guard entry.optedIn, !event.testEvent else { continue }
             let shifted = event.intervals.map {
-                DRInterval(start: $0.start.adding(seconds: entry.offsetSeconds), end: $0.end.adding(seconds: entry.offsetSeconds), signals: $0.signals)
+                DRInterval(
+                    start: $0.start.adding(seconds: entry.offsetSeconds),
+                    end: $0.end.adding(seconds: entry.offsetSeconds),
+                    signals: $0.signals
+                )
             }
             // The site cap: the interval in force, else the next one.
             if let first = shifted.first(where: { $0.signals.contains(where: Self.isCap) }) {

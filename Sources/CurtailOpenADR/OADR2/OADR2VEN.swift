@@ -100,7 +100,9 @@ public struct OADR2VEN: Sendable {
 
     func register(previous: Registration?, reports: inout [String: ReportRequest]) async throws -> Registration {
         let query = try await exchange("EiRegisterParty", "oadrQueryRegistration", OADR2Outgoing.QueryRegistration(requestID: Self.newID()))
-        guard let created = query.oadrSignedObject.oadrCreatedPartyRegistration else { throw OADR2InputError(description: "oadrQueryRegistration got no oadrCreatedPartyRegistration") }
+        guard let created = query.oadrSignedObject.oadrCreatedPartyRegistration else {
+            throw OADR2InputError(description: "oadrQueryRegistration got no oadrCreatedPartyRegistration")
+        }
         let knownVEN = created.venID.flatMap { $0.isEmpty ? nil : $0 }
         let knownRegistration = created.registrationID.flatMap { $0.isEmpty ? nil : $0 }
         let answer = try await exchange(
@@ -132,7 +134,9 @@ public struct OADR2VEN: Sendable {
                 contract.refuse("requested poll frequency '\(text)' is not a duration of 1 s to 24 h; polling every \(Int(settings.pollSeconds)) s")
             }
         }
-        contract.logger.notice("registered with VTN \(registered.vtnID ?? "?") as VEN \(venID) (registration \(registrationID)); polling every \(pollSeconds) s")
+        contract.logger.notice(
+            "registered with VTN \(registered.vtnID ?? "?") as VEN \(venID) (registration \(registrationID)); polling every \(pollSeconds) s"
+        )
         let registration = Registration(venID: venID, registrationID: registrationID, pollSeconds: pollSeconds)
         reports = [:]
         try await registerReports(registration, reports: &reports)
@@ -171,7 +175,13 @@ public struct OADR2VEN: Sendable {
                 .init(
                     duration: .init(duration: "PT1H"),
                     descriptions: [
-                        .init(rID: Self.statusRID, source: source, reportType: "x-resourceStatus", readingType: "x-notApplicable", samplingRate: sampling)
+                        .init(
+                            rID: Self.statusRID,
+                            source: source,
+                            reportType: "x-resourceStatus",
+                            readingType: "x-notApplicable",
+                            samplingRate: sampling
+                        )
                     ],
                     reportSpecifierID: Self.statusSpecifier,
                     reportName: "METADATA_TELEMETRY_STATUS",
@@ -203,7 +213,9 @@ public struct OADR2VEN: Sendable {
         for request in requests {
             let specifier = request.reportSpecifier
             guard specifier.reportSpecifierID == Self.usageSpecifier || specifier.reportSpecifierID == Self.statusSpecifier else {
-                contract.refuse("report request \(request.reportRequestID) names specifier '\(specifier.reportSpecifierID)', which this VEN did not offer")
+                contract.refuse(
+                    "report request \(request.reportRequestID) names specifier '\(specifier.reportSpecifierID)', which this VEN did not offer"
+                )
                 continue
             }
             let granularity = specifier.granularity.flatMap { ISODuration.seconds($0.duration) } ?? 60
@@ -342,7 +354,9 @@ public struct OADR2VEN: Sendable {
                     if rID == Self.usageRID, let mw = site.measuredMW {
                         report.samples.append((report.nextSample, rID, .init(rID: rID, float: .init(value: (mw * 1000 * 1000).rounded() / 1000))))
                     } else if rID == Self.statusRID {
-                        report.samples.append((report.nextSample, rID, .init(rID: rID, status: .init(online: site.controllerOnline, manualOverride: false))))
+                        report.samples.append(
+                            (report.nextSample, rID, .init(rID: rID, status: .init(online: site.controllerOnline, manualOverride: false)))
+                        )
                     }
                 }
                 report.nextSample = report.nextSample.adding(seconds: report.granularity)

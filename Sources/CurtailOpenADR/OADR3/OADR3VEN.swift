@@ -1,11 +1,13 @@
 public import CurtailController
 import CurtailCore
 public import CurtailFeeds
+import CurtailMQTT
 public import CurtailPolicyFiles
 import CurtailWire
 import Foundation
 import Logging
 import NIOHTTP1
+import Synchronization
 
 /// An OpenADR 3.1 VEN over REST/JSON: OAuth2 client credentials, its `ven` object, events by
 /// polling, and a report per event.
@@ -13,6 +15,8 @@ import NIOHTTP1
 /// - Token: `GET /auth/server` names the token URL (else `/auth/token`); a client-credentials
 ///   form POST; renewed at 90 % of `expires_in` and after a 401. No credentials: no token.
 /// - VEN object: `GET /vens?venName=…`, created with `POST /vens` when absent.
+/// - Notifications: when `/notifiers` offers MQTT, the VEN subscribes to the event topics the
+///   VTN names and polls at once on every notification (`openadr.mqtt_notifier`).
 /// - Events: `GET /events` (paged by 50) every poll interval. A changed `modificationDateTime`
 ///   is a modification; an event the VTN stops listing was deleted, which 3.1 defines as a
 ///   cancellation.
@@ -34,30 +38,128 @@ public struct OADR3VEN: Sendable {
         self.clock = clock
     }
 
+    /// The access token, shared by the poller and the notifier.
+    final class TokenStore: Sendable {
+        let state = Mutex<(token: String, expires: Timestamp)?>(nil)
+    }
+    let tokens = TokenStore()
+
     struct Session {
-        var token: String?
-        var tokenExpires: Timestamp?
         var venID: String?
         var seen: [String: (stamp: String, modification: Int, event: DREvent)] = [:]
         var reported: Set<String> = []
     }
 
+    /// Set by a notification: poll now.
+    final class Wake: Sendable {
+        let flag = Mutex(false)
+        func set() { flag.withLock { $0 = true } }
+        func take() -> Bool {
+            flag.withLock { value in
+                let was = value
+                value = false
+                return was
+            }
+        }
+    }
+
     func run() async throws {
+        let wake = Wake()
+        let polled = Wake()
+        try await withThrowingDiscardingTaskGroup { group in
+            if settings.mqttNotifier {
+                group.addTask {
+                    // After the first poll, so that both use its token.
+                    while !polled.flag.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(100)) }
+                    await listen(wake: wake)
+                }
+            }
+            try await pollLoop(wake: wake, polled: polled)
+            group.cancelAll()
+        }
+    }
+
+    func pollLoop(wake: Wake, polled: Wake) async throws {
         var session = Session()
         var nextPoll = clock.now
         while !Task.isCancelled {
             let now = clock.now
             contract.step { $0.tick(at: now) }
-            if now >= nextPoll {
+            if now >= nextPoll || wake.take() {
                 do {
                     try await poll(&session)
                 } catch {
                     contract.logger.warning("poll failed: \(error)")
                 }
+                polled.set()
                 nextPoll = clock.now.adding(seconds: settings.pollSeconds * Double.random(in: 0.9...1.1))
             }
             await report(&session)
             try await clock.sleep(until: clock.now.advanced(by: .milliseconds(500)), tolerance: nil)
+        }
+    }
+
+    // MARK: - MQTT notifier
+
+    struct Notifiers: Decodable {
+        struct Binding: Decodable {
+            struct Authentication: Decodable {
+                var method: String
+                var username: String?
+            }
+            var URIS: [String]?
+            var authentication: Authentication?
+        }
+        var MQTT: Binding?
+    }
+
+    struct NotifierTopics: Decodable { var topics: [String: String] }
+
+    /// Follows the VTN's MQTT notifier, if it offers one: any event notification makes the VEN
+    /// poll at once (the spec asks clients to read objects over REST, not trust the message).
+    /// Without one, or when it cannot be reached, the VEN only polls.
+    func listen(wake: Wake) async {
+        var session = Session()
+        let logger = contract.logger
+        do {
+            let notifiers: Notifiers = try await get("/notifiers", query: [], &session)
+            guard let binding = notifiers.MQTT, let url = settings.mqttNotifierURL ?? binding.URIS?.first else {
+                logger.info("the VTN offers no MQTT notifier: polling every \(settings.pollSeconds) s")
+                return
+            }
+            let topics: NotifierTopics = try await get("/notifiers/mqtt/topics/events", query: [], &session)
+            let filters = topics.topics["ALL"].map { [$0] } ?? ["CREATE", "UPDATE", "DELETE"].compactMap { topics.topics[$0] }
+            guard !filters.isEmpty else {
+                logger.warning("the VTN's MQTT notifier names no event topics: polling only")
+                return
+            }
+            var configuration = try MQTTConfiguration(url: url, clientID: "curtail-\(settings.venName)-notifier")
+            switch binding.authentication?.method ?? "ANONYMOUS" {
+            case "ANONYMOUS": break
+            case "OAUTH2_BEARER_TOKEN":
+                let token = try await token(&session, renew: false)
+                let name = binding.authentication?.username ?? "{clientID}"
+                configuration.credentials = .init(username: name == "{clientID}" ? (credentials?.clientID ?? "") : name, password: token)
+            case let method:
+                logger.warning("the VTN's MQTT notifier wants \(method) authentication, which this VEN does not do: polling only")
+                return
+            }
+            let client = try MQTTClient(configuration: configuration, logger: logger)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await client.run() }
+                try await client.waitUntilConnected(timeout: .seconds(30))
+                for filter in filters { try await client.subscribe(to: filter) }
+                logger.notice("following the VTN's MQTT notifier at \(url) on \(filters.joined(separator: ", "))")
+                wake.set()  // anything missed while connecting
+                for await message in client.messages {
+                    logger.debug("notification on \(message.topic): polling now")
+                    wake.set()
+                }
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+        } catch {
+            logger.warning("the VTN's MQTT notifier is not usable (\(error)): polling every \(settings.pollSeconds) s")
         }
     }
 
@@ -215,7 +317,8 @@ public struct OADR3VEN: Sendable {
                 contract.count(name, "http \(response.status)")
                 let problem = try? JSONDecoder().decode(OADR3Problem.self, from: Data(response.body))
                 throw OADR2InputError(
-                    description: "\(name): HTTP \(response.status) \(problem?.title ?? "") \(problem?.detail ?? String(decoding: response.body.prefix(200), as: UTF8.self))"
+                    description:
+                        "\(name): HTTP \(response.status) \(problem?.title ?? "") \(problem?.detail ?? String(decoding: response.body.prefix(200), as: UTF8.self))"
                 )
             }
             let decoder = JSONDecoder()
@@ -236,7 +339,8 @@ public struct OADR3VEN: Sendable {
 
     func token(_ session: inout Session, renew: Bool) async throws -> String? {
         guard let credentials else { return nil }
-        if !renew, let token = session.token, let expires = session.tokenExpires, clock.now < expires { return token }
+        let now = clock.now
+        if !renew, let cached = tokens.state.withLock({ $0 }), now < cached.expires { return cached.token }
         var tokenURL = settings.vtnURL + "/auth/token"
         if let answer = try? await http.send(.GET, settings.vtnURL + "/auth/server"), answer.status == 200,
             let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any], let url = object["tokenURL"] as? String
@@ -256,8 +360,7 @@ public struct OADR3VEN: Sendable {
         }
         contract.count("token", "ok")
         let life = (object["expires_in"] as? Double) ?? (object["expires_in"] as? Int).map(Double.init) ?? 3600
-        session.token = token
-        session.tokenExpires = clock.now.adding(seconds: life * 0.9)
+        tokens.state.withLock { $0 = (token, clock.now.adding(seconds: life * 0.9)) }
         return token
     }
 }
