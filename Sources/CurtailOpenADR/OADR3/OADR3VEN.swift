@@ -115,6 +115,34 @@ public struct OADR3VEN: Sendable {
 
     struct NotifierTopics: Decodable { var topics: [String: String] }
 
+    struct Program: Decodable { var id: String }
+
+    /// The notifier topics for this VEN's events, never hard-coded: the VEN-scoped ones
+    /// (`/notifiers/mqtt/topics/vens/{venID}/events`), else those of each program it can read,
+    /// else the VTN-wide ones (which need a scope VENs rarely have). CREATE, UPDATE and DELETE are
+    /// all subscribed, and ALL too when named (VTNs disagree on whether ALL is a wildcard).
+    func eventTopics(_ session: inout Session) async -> [String] {
+        func filters(_ topics: NotifierTopics) -> [String] {
+            ["CREATE", "UPDATE", "DELETE", "ALL"].compactMap { topics.topics[$0] }
+        }
+        if let venID = try? await findOrCreateVEN(&session),
+            let topics: NotifierTopics = try? await get("/notifiers/mqtt/topics/vens/\(venID)/events", query: [], &session)
+        {
+            return filters(topics)
+        }
+        if let programs: [Program] = try? await get("/programs", query: [("skip", "0"), ("limit", "50")], &session) {
+            var found: [String] = []
+            for program in programs {
+                if let topics: NotifierTopics = try? await get("/notifiers/mqtt/topics/programs/\(program.id)/events", query: [], &session) {
+                    found += filters(topics)
+                }
+            }
+            if !found.isEmpty { return found }
+        }
+        if let topics: NotifierTopics = try? await get("/notifiers/mqtt/topics/events", query: [], &session) { return filters(topics) }
+        return []
+    }
+
     /// Follows the VTN's MQTT notifier, if it offers one: any event notification makes the VEN
     /// poll at once (the spec asks clients to read objects over REST, not trust the message).
     /// Without one, or when it cannot be reached, the VEN only polls.
@@ -127,10 +155,9 @@ public struct OADR3VEN: Sendable {
                 logger.info("the VTN offers no MQTT notifier: polling every \(settings.pollSeconds) s")
                 return
             }
-            let topics: NotifierTopics = try await get("/notifiers/mqtt/topics/events", query: [], &session)
-            let filters = topics.topics["ALL"].map { [$0] } ?? ["CREATE", "UPDATE", "DELETE"].compactMap { topics.topics[$0] }
+            let filters = await eventTopics(&session)
             guard !filters.isEmpty else {
-                logger.warning("the VTN's MQTT notifier names no event topics: polling only")
+                logger.warning("the VTN's MQTT notifier names no event topics this VEN may read: polling only")
                 return
             }
             var configuration = try MQTTConfiguration(url: url, clientID: "curtail-\(settings.venName)-notifier")
@@ -271,8 +298,7 @@ public struct OADR3VEN: Sendable {
 
     func reportBody(eventID: String, _ event: DREvent, start: Timestamp, hours: Double, payloads: [[String: Any]]) -> [String: Any] {
         [
-            "objectType": "REPORT",
-            "programID": event.program,
+            "objectType": "REPORT",  // 3.1 has no programID on a report (3.0.1 had)
             "eventID": eventID,
             "clientName": settings.venName,
             "reportName": "\(eventID)-compliance",
