@@ -18,7 +18,7 @@ import Testing
 
 /// The whole chain through a real mosquitto: commands on the wire, `curtail agent`'s service,
 /// the fake miners over TCP and HTTP, telemetry and miner status back.
-@Suite("Agent end to end through mosquitto", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+@Suite("Agent end to end through mosquitto", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"), .wallClockLoop)
 struct AgentEndToEndTests {
     static let quiet: Logger = {
         var logger = Logger(label: "agent-test")
@@ -232,7 +232,7 @@ struct AgentEndToEndTests {
 
 /// The real controller process, the agent and the fake miners: a price between the groups'
 /// break-evens sleeps the least efficient group and turns the others down.
-@Suite("Controller, agent and miners", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"))
+@Suite("Controller, agent and miners", .timeLimit(.minutes(3)), .enabled(if: brokerAvailable, "needs the mosquitto broker"), .wallClockLoop)
 struct ControllerAgentChainTests {
     @Test("a price spike: curtail run commands, the agent sleeps the S19j Pros (least efficient) and turns the others down; read-backs confirm it")
     func priceSpike() async throws {

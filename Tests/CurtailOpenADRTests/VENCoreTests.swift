@@ -116,6 +116,8 @@ struct VENCoreTests {
         #expect(step.refusals.count == 1)
         #expect(Self.published(step).isEmpty)
         #expect(core.tick(at: Self.t0.adding(seconds: 900)).actions.isEmpty)
+        // Listed again unchanged (a 3.1 poll): answered once, not again.
+        #expect(core.receive([event], at: Self.t0.adding(seconds: 1)).actions.isEmpty)
     }
 
     @Test func anEventOverlappingAnAcceptedCapIsRefused() throws {

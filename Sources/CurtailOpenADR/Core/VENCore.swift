@@ -39,6 +39,9 @@ public struct VENCore: Sendable {
     public private(set) var tracked: [String: Tracked] = [:]
     /// Cancelled or ended ids, forgotten an hour after the time given.
     private var closed: [String: Timestamp] = [:]
+    /// Refused events: the modification refused, and when to forget it (a VTN that lists the
+    /// same bad event on every poll is answered once, not on every poll).
+    private var refused: [String: (modification: Int, until: Timestamp)] = [:]
 
     public init(settings: OpenADRSettings, siteMaxMW: Double) {
         self.settings = settings
@@ -71,7 +74,9 @@ public struct VENCore: Sendable {
 
     private mutating func receive(_ event: DREvent, at now: Timestamp, into step: inout VENStep) {
         guard EventPayload.isValidID(event.id) else {
+            if let earlier = refused[event.id], earlier.modification >= event.modification { return }
             refuse(event, code: 452, "event id '\(event.id.prefix(80))' cannot name a grid event (1-64 characters, no '/', '+' or '#')", into: &step)
+            refused[event.id] = (event.modification, max(now, event.end ?? now).adding(seconds: 86_400))
             return
         }
         if var known = tracked[event.id] {
@@ -99,6 +104,7 @@ public struct VENCore: Sendable {
             return
         }
         if closed[event.id] != nil { return }
+        if let earlier = refused[event.id], earlier.modification >= event.modification { return }
         switch event.status {
         case .completed: return
         case .cancelled:
@@ -112,6 +118,7 @@ public struct VENCore: Sendable {
     private mutating func evaluate(_ event: DREvent, at now: Timestamp, previous: Tracked?, into step: inout VENStep) {
         if let problem = validate(event, at: now, ignoring: event.id) {
             refuse(event, code: problem.code, problem.reason, into: &step)
+            refused[event.id] = (event.modification, max(now, event.end ?? now).adding(seconds: 86_400))
             if previous != nil { close(event.id, at: now, cancelled: true, into: &step) }
             return
         }
@@ -209,6 +216,7 @@ public struct VENCore: Sendable {
 
     private mutating func advance(to now: Timestamp, into step: inout VENStep) {
         for id in closed.keys where closed[id]!.seconds(since: now) < -3600 { closed[id] = nil }
+        for id in refused.keys where refused[id]!.until < now { refused[id] = nil }
         for id in tracked.keys.sorted() {
             guard var entry = tracked[id] else { continue }
             let event = entry.event
