@@ -200,8 +200,13 @@ public final class MosquittoBroker: Sendable {
         guard current.withLock({ $0 == nil }) else { throw BrokerError.alreadyRunning }
         // Only what this launch logs counts: the log is appended to across restarts.
         let logOffset = (try? FileManager.default.attributesOfItem(atPath: logFile.path)[.size] as? Int) ?? 0
+        // A cancelled task's supervisor has stopped reading requests: fail at once instead of
+        // leaving the request (and this call) waiting for ever.
+        try Task.checkCancellation()
         let launched = await withCheckedContinuation { continuation in
-            requestStart.yield(continuation)
+            if case .terminated = requestStart.yield(continuation) {
+                continuation.resume(returning: .failure(.couldNotLaunch("the broker's supervisor has stopped (the task was cancelled)")))
+            }
         }
         try launched.get()
         let deadline = ContinuousClock.now + .seconds(5)

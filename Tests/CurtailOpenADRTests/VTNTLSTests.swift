@@ -36,7 +36,10 @@ struct VTNTLSTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        defer {
+            kill(server.processIdentifier, SIGKILL)  // s_server ignores SIGTERM
+            server.waitUntilExit()
+        }
         let deadline = ContinuousClock.now + .seconds(10)
         while (try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get().close()) == nil {
             guard ContinuousClock.now < deadline else { throw CurtailProcess.Missing(description: "openssl s_server did not listen") }
