@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// What ERCOT's public API needs: the API Explorer account (user name and password, traded for
 /// an id token) and the subscription key. From a file or the environment, never the command
@@ -34,35 +33,11 @@ public struct ERCOTCredentials: Sendable, CustomStringConvertible {
     ///
     /// - Throws: ``Problem`` naming the file and the missing or unknown key (never a value).
     public static func load(path: String) throws(Problem) -> ERCOTCredentials {
-        let text: String
+        let values: [String: String]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            values = try SecretsFile.read(path: path, keys: ["username", "password", "subscription_key"], what: "ERCOT credentials")
         } catch {
-            throw Problem(description: "\(path): cannot read the ERCOT credentials file: \(error.localizedDescription)")
-        }
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw Problem(description: "\(path): not YAML (expected username:, password:, subscription_key:)")
-        }
-        guard case .mapping(let mapping)? = node else {
-            throw Problem(description: "\(path): expected a mapping with username:, password:, subscription_key:")
-        }
-        var values: [String: String] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else { continue }
-            guard ["username", "password", "subscription_key"].contains(name) else {
-                throw Problem(
-                    description:
-                        "\(path):\(key.mark?.line ?? 0):\(key.mark?.column ?? 0): unknown key '\(name)' (expected username, password, subscription_key)"
-                )
-            }
-            guard let text = value.string, !text.isEmpty else {
-                throw Problem(description: "\(path):\(value.mark?.line ?? 0):\(value.mark?.column ?? 0): '\(name)' must be a non-empty string")
-            }
-            values[name] = text
-        }
-        for name in ["username", "password", "subscription_key"] where values[name] == nil {
-            throw Problem(description: "\(path): '\(name)' is missing")
+            throw Problem(description: error.message)
         }
         return ERCOTCredentials(username: values["username"]!, password: values["password"]!, subscriptionKey: values["subscription_key"]!)
     }

@@ -1,8 +1,10 @@
+import Foundation
+
 /// ISO 8601 durations as OpenADR writes them (`PT10M`, `PT2S`, `P1DT2H`, `P9999Y`).
 public enum ISODuration: Sendable {
     /// Seconds, or `nil` when `text` is not a duration. Years are 365 days, months 30.
     public static func seconds(_ text: String) -> Double? {
-        var rest = Substring(text.trimmingWhitespace)
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var sign = 1.0
         if rest.first == "-" {
             sign = -1
@@ -47,13 +49,4 @@ public enum ISODuration: Sendable {
 
     /// `PT{n}S` (whole seconds).
     public static func format(seconds: Double) -> String { "PT\(Int(seconds.rounded()))S" }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let first = s.first, first.isWhitespace { s = s.dropFirst() }
-        while let last = s.last, last.isWhitespace { s = s.dropLast() }
-        return String(s)
-    }
 }

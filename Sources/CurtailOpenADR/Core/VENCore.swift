@@ -137,7 +137,7 @@ public struct VENCore: Sendable {
                 baseMW: site.measuredMW ?? siteMaxMW,
                 offsetSeconds: Self.offset(of: event, ven: settings.venName)
             )
-        if previous == nil, site.measuredMW == nil, event.intervals.contains(where: { $0.signals.contains(where: Self.isShareLevel(settings)) }) {
+        if previous == nil, site.measuredMW == nil, appliesShareOfLoad(event) {
             step.notes.append("event \(event.id): the site's load is unknown; shares of the running load apply to max_import_mw (\(siteMaxMW) MW)")
         }
         entry.event = event
@@ -330,8 +330,9 @@ public struct VENCore: Sendable {
         }
     }
 
-    static func isShareLevel(_ settings: OpenADRSettings) -> (DRSignal) -> Bool {
-        { signal in
+    /// Whether a SIMPLE level of `event` maps to a share of the running load.
+    private func appliesShareOfLoad(_ event: DREvent) -> Bool {
+        event.intervals.flatMap(\.signals).contains { signal in
             guard case .simple(let level) = signal, level >= 1, case .fractionOfRunningLoad? = settings.levels[Int(level)] else { return false }
             return true
         }

@@ -1,6 +1,4 @@
-import CurtailPolicyFiles
-import Foundation
-import Yams
+import CurtailFeeds
 
 /// OAuth2 client credentials for a 3.1 VTN: from a YAML file (`client_id`, `client_secret`) or
 /// the environment (`OPENADR_CLIENT_ID`, `OPENADR_CLIENT_SECRET`). Its description never shows
@@ -16,25 +14,14 @@ public struct OADR3Credentials: Sendable, CustomStringConvertible {
 
     public var description: String { "OpenADR client \(clientID) (secret redacted)" }
 
-    /// Reads the file; an unknown or missing key is an error naming it.
+    /// Reads the file; an unknown key (with its line and column) or a missing one is an error naming it.
     public static func load(path: String) throws(OADR2InputError) -> OADR3Credentials {
-        let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            let values = try SecretsFile.read(path: path, keys: ["client_id", "client_secret"], what: "OpenADR credentials")
+            return OADR3Credentials(clientID: values["client_id"]!, clientSecret: values["client_secret"]!)
         } catch {
-            throw OADR2InputError(description: "\(path): cannot read the OpenADR credentials file")
+            throw OADR2InputError(description: error.message)
         }
-        guard let map = (try? Yams.load(yaml: text)) as? [String: Any] else {
-            throw OADR2InputError(description: "\(path): expected a mapping with client_id and client_secret")
-        }
-        if let unknown = map.keys.first(where: { !["client_id", "client_secret"].contains($0) }) {
-            throw OADR2InputError(description: "\(path): unknown key '\(unknown)' (allowed: client_id, client_secret)")
-        }
-        guard let id = map["client_id"].map({ "\($0)" }), !id.isEmpty else { throw OADR2InputError(description: "\(path): client_id is missing") }
-        guard let secret = map["client_secret"].map({ "\($0)" }), !secret.isEmpty else {
-            throw OADR2InputError(description: "\(path): client_secret is missing")
-        }
-        return OADR3Credentials(clientID: id, clientSecret: secret)
     }
 
     /// From the environment, or `nil` when neither variable is set (an unauthenticated VTN).
