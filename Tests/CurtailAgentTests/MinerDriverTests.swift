@@ -23,7 +23,7 @@ struct MinerDriverTests {
         }
     }
 
-    func waitFor(_ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool) async throws {
+    func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !(await condition()) {
             guard ContinuousClock.now < deadline else {
@@ -53,6 +53,10 @@ struct MinerDriverTests {
             #expect(asleep.hashrateTH == 0)
             #expect(fleet.miner(miner.host)?.isAsleep == true)
 
+            // LuxOS boots in 10 simulated seconds, half a wall second here: too short to see
+            // `.starting` on a loaded machine (CI once missed it). A 100-second boot (5 wall seconds)
+            // keeps it in view.
+            fleet.update(miner.host) { $0.wakeSeconds = 100 }
             try await driver.wake()
             #expect(try await driver.read().mode == .starting)
             try await waitFor("mining again") { (try? await driver.read())?.mode == .mining }
