@@ -27,6 +27,27 @@ package struct HistoryOptions: ParsableArguments {
     @Option(name: .customLong("system-load"), help: "ERCOT hourly system load CSV, to derive causal 4CP alerts.")
     package var systemLoad: String?
 
+    @Option(
+        name: .customLong("ancillary"),
+        help: "Hourly ancillary clearing prices CSV (interval_start_utc,REGUP,REGDN,RRS,NSPIN,ECRS): awards, held reserve and capacity revenue."
+    )
+    package var ancillary: String?
+
+    @Option(
+        name: .customLong("grid-events"),
+        help: "Grid events CSV (event_type,eea_level,start_utc,end_utc,…): EEA levels; awarded reserve is deployed during an EEA."
+    )
+    package var gridEvents: String?
+
+    @Option(
+        name: .customLong("deployments-per-year"),
+        help: "Synthetic deployments of awarded reserve: expected instructions per product per year (default 0: none besides EEAs)."
+    )
+    package var deploymentsPerYear: Double = 0
+
+    @Option(name: .customLong("deployment-seed"), help: "Seed of the synthetic deployments.")
+    package var deploymentSeed: UInt64 = 1
+
     /// Loads every file given.
     package func load(site: Site) throws(HistoryError) -> ReplayInputs {
         let priceRange = USDPerMWh.plausibleRange
@@ -42,6 +63,23 @@ package struct HistoryOptions: ParsableArguments {
         if calendar != nil && site.transmissionUSDPerKWYear == nil {
             StandardStreams.err("warning: --four-cp given but the site has no transmission_usd_per_kw_year; no 4CP charge is applied")
         }
-        return ReplayInputs(prices: series, bitcoin: history, dayAhead: dayAheadSeries, fourCP: calendar, peakAlerts: alerts)
+        let clearing = try ancillary.map { (path) throws(HistoryError) in try AncillaryPrices.load(path: path) }
+        let events = try gridEvents.map { (path) throws(HistoryError) in try GridEventHistory.load(path: path) }
+        guard deploymentsPerYear.isFinite, (0...10_000).contains(deploymentsPerYear) else {
+            throw HistoryError(file: "", "--deployments-per-year must be 0...10000, found \(deploymentsPerYear)")
+        }
+        if clearing != nil && (site.ancillary?.products.isEmpty ?? true) {
+            StandardStreams.err("warning: --ancillary given but the site file has no ancillary: section with a product; nothing is offered")
+        }
+        return ReplayInputs(
+            prices: series,
+            bitcoin: history,
+            dayAhead: dayAheadSeries,
+            fourCP: calendar,
+            peakAlerts: alerts,
+            ancillary: clearing,
+            gridEvents: events,
+            deployments: DeploymentProcess(perYear: deploymentsPerYear, seed: deploymentSeed)
+        )
     }
 }

@@ -6,7 +6,7 @@ import Yams
 /// Loads policy files (`Policies/*.yaml`) strictly: unknown keys, wrong types, undefined names,
 /// type errors and out-of-range values are all reported with `file:line:col`.
 public enum PolicyFile: Sendable {
-    static let topKeys = ["policy", "description", "site", "economics", "hysteresis", "failsafe", "parameters", "tuning", "rules"]
+    static let topKeys = ["policy", "description", "site", "economics", "hysteresis", "failsafe", "parameters", "tuning", "rules", "ancillary"]
 
     /// Loads a policy from disk.
     ///
@@ -160,6 +160,7 @@ public enum PolicyFile: Sendable {
                 rules.append(rule)
             }
         }
+        let offers = top["ancillary"].map { readAncillary($0, parameters: parameters, &r) } ?? []
         return Policy(
             name: name,
             summary: summary,
@@ -170,6 +171,7 @@ public enum PolicyFile: Sendable {
             parameters: parameters,
             tuning: tuning,
             rules: rules,
+            ancillaryOffers: offers,
             environment: environment
         )
     }

@@ -5,7 +5,7 @@ import Yams
 public enum SiteFile: Sendable {
     static let topKeys = [
         "site", "description", "market", "node", "timezone", "max_import_mw", "ramp_up_mw_per_min", "ramp_down_mw_per_min", "policy", "groups",
-        "mqtt", "transmission_usd_per_kw_year", "controller", "agent", "openadr",
+        "mqtt", "transmission_usd_per_kw_year", "controller", "agent", "openadr", "ancillary",
     ]
     static let agentKeys = ["wake_miners_per_second", "wake_kw_per_second", "safe_state", "poll_interval", "telemetry_interval", "max_connections"]
     static let mqttKeys = [
@@ -117,7 +117,7 @@ public enum SiteFile: Sendable {
         let controller = top["controller"].flatMap { readController($0, &r) } ?? SiteConfiguration.ControllerSettings()
 
         guard let id, let market, let node, let timeZone, let maxImport else { return nil }
-        let site = Site(
+        var site = Site(
             id: id,
             market: market,
             node: node,
@@ -128,6 +128,7 @@ public enum SiteFile: Sendable {
             groups: groups,
             transmissionUSDPerKWYear: transmission
         )
+        if let n = top["ancillary"], !groups.isEmpty { site.ancillary = readAncillary(n, site: site, &r) }
         if let shed = controller.underFrequencyShedMW, shed > maxImport, let n = top["controller"] {
             r.report(n, "controller.under_frequency_shed_mw (\(YAMLReader.format(shed))) exceeds max_import_mw (\(YAMLReader.format(maxImport)))")
         }

@@ -16,6 +16,10 @@ public struct DispatchDirectives: Sendable {
     public var capMW: Double
     /// Site floor in MW from the rules (0: none). A cap below the floor wins.
     public var floorMW: Double
+    /// Site load the ancillary awards in force require, MW (sleep load plus the MW held; 0:
+    /// none). Unlike ``floorMW`` it moves groups the rules forced off or held, and the rules'
+    /// caps cannot go below it; a grid event's cap (in ``capMW``) and the curtail failsafe can.
+    public var reserveFloorMW: Double
     /// Apply economic changes now, skipping N-interval confirmation.
     public var immediate: Bool
     /// A failsafe in force (stale price, lost broker), or `nil`.
@@ -31,6 +35,7 @@ public struct DispatchDirectives: Sendable {
         self.strikeOffset = 0
         self.capMW = .infinity
         self.floorMW = 0
+        self.reserveFloorMW = 0
         self.immediate = false
         self.failsafe = nil
         self.overrides = Array(repeating: .none, count: groupCount)
@@ -44,6 +49,7 @@ public struct DispatchDirectives: Sendable {
         strikeOffset = 0
         capMW = .infinity
         floorMW = 0
+        reserveFloorMW = 0
         immediate = false
         failsafe = nil
         for index in overrides.indices where overrides[index] != .none { overrides[index] = .none }

@@ -339,6 +339,19 @@ public struct Dispatcher: Sendable {
             total = increase(by: (floor - total) * 1000, total: total, bound: .top, directives: directives, reason: .floor, time: now)
             constraints.insert(.floor)
         }
+        let reserveFloor = min(directives.reserveFloorMW, cap)
+        if failsafe != .curtail, total < reserveFloor - 1e-9 {
+            total = increase(
+                by: (reserveFloor - total) * 1000,
+                total: total,
+                bound: .top,
+                directives: directives,
+                reason: .reserve,
+                time: now,
+                obligation: true
+            )
+            constraints.insert(.reserve)
+        }
         if total > cap + 1e-9 {
             total = reduce(by: (total - cap) * 1000, total: total, keepPrevious: false, reason: .cap)
             constraints.insert(.cap)
@@ -502,11 +515,12 @@ public struct Dispatcher: Sendable {
         bound: IncreaseBound,
         directives: DispatchDirectives,
         reason: TargetReason,
-        time now: Int64
+        time now: Int64,
+        obligation: Bool = false
     ) -> Double {
         var remaining = amountKW
         var totalMW = total
-        let failsafeHold = directives.failsafe == .hold
+        let failsafeHold = directives.failsafe == .hold && !obligation
         groups.withUnsafeBufferPointer { groups in
             steps.withUnsafeBufferPointer { steps in
                 meritOrder.withUnsafeBufferPointer { order in
@@ -517,13 +531,13 @@ public struct Dispatcher: Sendable {
                                 let step = steps[index]
                                 let g = step.group
                                 let forced = overrides[g]
-                                if forced == .forceOff || forced == .hold || failsafeHold && forced == .none { continue }
+                                if !obligation, forced == .forceOff || forced == .hold || failsafeHold && forced == .none { continue }
                                 let x = state[g].position
                                 guard x >= step.lower - 1e-9, x < step.upper - 1e-9 else { continue }
                                 var limit = step.upper
                                 if bound == .previous { limit = min(limit, max(state[g].previous, x)) }
                                 let c = groups[g]
-                                if now - state[g].lastDecrease < c.minimumOffMilliseconds && x < c.firstUpperKW - 1e-9 {
+                                if !obligation, now - state[g].lastDecrease < c.minimumOffMilliseconds && x < c.firstUpperKW - 1e-9 {
                                     limit = min(limit, Double(state[g].running) * c.onStepKWPerMiner)
                                 }
                                 guard limit > x + 1e-9 else { continue }

@@ -63,6 +63,8 @@ public enum TargetReason: UInt8, Hashable, Sendable, CaseIterable, CustomStringC
     case failsafeHold
     /// Failsafe: curtailed.
     case failsafeCurtail
+    /// Raised to hold the ancillary capacity awarded.
+    case reserve
 
     public var description: String {
         switch self {
@@ -78,6 +80,7 @@ public enum TargetReason: UInt8, Hashable, Sendable, CaseIterable, CustomStringC
         case .hold: return "held"
         case .failsafeHold: return "failsafe: hold"
         case .failsafeCurtail: return "failsafe: curtail"
+        case .reserve: return "ancillary reserve"
         }
     }
 }

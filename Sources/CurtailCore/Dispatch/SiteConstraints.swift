@@ -15,6 +15,8 @@ public struct SiteConstraints: OptionSet, Hashable, Sendable, CustomStringConver
     public static let stalePrice = SiteConstraints(rawValue: 1 << 4)
     /// The broker connection is lost.
     public static let brokerLost = SiteConstraints(rawValue: 1 << 5)
+    /// Load was kept up to hold the ancillary capacity awarded.
+    public static let reserve = SiteConstraints(rawValue: 1 << 6)
 
     /// Every constraint with its machine name (`ramp_up`: the state payload, the audit log) and
     /// its words for people (`ramp-up`: logs, reports), in this order.
@@ -25,6 +27,7 @@ public struct SiteConstraints: OptionSet, Hashable, Sendable, CustomStringConver
         (.rampDown, "ramp_down", "ramp-down"),
         (.stalePrice, "stale_price", "stale price"),
         (.brokerLost, "broker_lost", "broker lost"),
+        (.reserve, "reserve", "reserve"),
     ]
 
     /// The machine names of the constraints in the set (`["cap", "ramp_up"]`).

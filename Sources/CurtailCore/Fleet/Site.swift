@@ -20,6 +20,8 @@ public struct Site: Hashable, Sendable {
     /// Transmission charge per kW of the site's average load in the year's 4CP intervals
     /// (USD per kW-year, ERCOT 4CP); `nil` when not charged or not known.
     public var transmissionUSDPerKWYear: Double?
+    /// What the site may sell as ancillary capacity (`nil`: nothing).
+    public var ancillary: AncillaryQualification?
 
     public init(
         id: String,
@@ -30,7 +32,8 @@ public struct Site: Hashable, Sendable {
         rampUpMWPerMinute: Double? = nil,
         rampDownMWPerMinute: Double? = nil,
         groups: [MinerGroup],
-        transmissionUSDPerKWYear: Double? = nil
+        transmissionUSDPerKWYear: Double? = nil,
+        ancillary: AncillaryQualification? = nil
     ) {
         self.id = id
         self.market = market
@@ -41,6 +44,7 @@ public struct Site: Hashable, Sendable {
         self.rampDownMWPerMinute = rampDownMWPerMinute
         self.groups = groups
         self.transmissionUSDPerKWYear = transmissionUSDPerKWYear
+        self.ancillary = ancillary
     }
 
     /// Power of every miner at nameplate.

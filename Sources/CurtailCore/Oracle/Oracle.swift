@@ -26,6 +26,17 @@ public enum Oracle: Sendable {
         /// Whether the schedule is exactly optimal under the per-group constraints (false:
         /// relaxed, see ``Oracle``).
         public var exact: Bool
+        /// With ancillary capacity, MW sold per hour slot (empty otherwise).
+        public var reserveMW: [Double] = []
+        /// When not exact with ancillary capacity: a proven upper bound on the profit, USD.
+        public var upperBoundUSD: Double?
+
+        public init(sitePower: [Double], hashrate: [Double], totals: LedgerTotals, exact: Bool) {
+            self.sitePower = sitePower
+            self.hashrate = hashrate
+            self.totals = totals
+            self.exact = exact
+        }
     }
 
     /// The per-group constraints the oracle honours.

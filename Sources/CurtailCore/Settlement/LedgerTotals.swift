@@ -8,6 +8,8 @@ public struct LedgerTotals: Hashable, Sendable {
     public var transmissionUSD = 0.0
     /// Mining revenue: TH·days × hash price × (1 − pool fee), USD.
     public var miningRevenueUSD = 0.0
+    /// Ancillary capacity payments: awarded MW held × clearing price, USD.
+    public var ancillaryRevenueUSD = 0.0
     /// Energy not drawn compared with always-on, MWh (0 for always-on itself).
     public var curtailedMWh = 0.0
     /// Wake-ups, in whole-group equivalents (1,000 miners woken in a 1,000-miner group is one cycle).
@@ -15,8 +17,8 @@ public struct LedgerTotals: Hashable, Sendable {
 
     public init() {}
 
-    /// Revenue minus energy and transmission costs, USD.
-    public var profitUSD: Double { miningRevenueUSD - energyCostUSD - transmissionUSD }
+    /// Mining and ancillary revenue minus energy and transmission costs, USD.
+    public var profitUSD: Double { miningRevenueUSD + ancillaryRevenueUSD - energyCostUSD - transmissionUSD }
 
     /// Settles one interval: `megawatts` held through interval `t`, `terahash` TH/s hashing
     /// on average over it.

@@ -28,6 +28,8 @@ public struct DecisionInput: Sendable {
     /// `time` in the site's market time zone, when the caller has it already (replay computes
     /// it once per window for every candidate); `nil`: the engine computes it.
     public var localTime: LocalTime?
+    /// Ancillary capacity sold for the current hour (none by default).
+    public var reserve: ReserveObligation
 
     public init(
         time: Timestamp,
@@ -41,7 +43,8 @@ public struct DecisionInput: Sendable {
         measuredSitePower: Megawatts? = nil,
         brokerLostSince: Timestamp? = nil,
         localTime: LocalTime? = nil,
-        priceFeedStalled: Bool = false
+        priceFeedStalled: Bool = false,
+        reserve: ReserveObligation = .none
     ) {
         self.time = time
         self.realTimePrice = realTimePrice
@@ -55,5 +58,6 @@ public struct DecisionInput: Sendable {
         self.brokerLostSince = brokerLostSince
         self.localTime = localTime
         self.priceFeedStalled = priceFeedStalled
+        self.reserve = reserve
     }
 }

@@ -13,6 +13,9 @@ public struct PolicyEngine: Sendable {
 
     private var dispatcher: Dispatcher
     private var context: ExpressionContext
+    /// What ancillary offers read (parameters and the day-before figures).
+    private var offerContext: ExpressionContext
+    private let siteSleepMW: Double
     private var directives: DispatchDirectives
     private var windows: [PriceWindow]
     private let aggregateWindow: [Int]
@@ -147,6 +150,8 @@ public struct PolicyEngine: Sendable {
             aggregateCount: environment.aggregates.count,
             eventCount: environment.eventPrograms.count
         )
+        offerContext = ExpressionContext(parameterCount: policy.parameters.count, aggregateCount: 0, eventCount: 0)
+        siteSleepMW = site.sleepPower.value
         directives = DispatchDirectives(price: .nan, hashPrice: 0, groupCount: site.groups.count)
         dispatcher = Dispatcher(site: site, settings: DispatchSettings())
         firedScratch.reserveCapacity(policy.rules.count)
@@ -223,7 +228,10 @@ public struct PolicyEngine: Sendable {
 
     private mutating func applyParameters() {
         let p = parameterValues
-        for index in p.indices { context.parameters[index] = p[index] }
+        for index in p.indices {
+            context.parameters[index] = p[index]
+            offerContext.parameters[index] = p[index]
+        }
         fixedActionValues = (0..<actionPrograms.count).map { program in
             actionPrograms.dependsOnlyOnParameters[program] ? actionPrograms.evaluate(program, in: context) : .nan
         }
@@ -249,21 +257,59 @@ public struct PolicyEngine: Sendable {
         brokerLostAfter = policy.failsafe.brokerLostAfter.resolve(p)
         context[.maxImportMW] = site.maxImport.value
         context[.nameplateMW] = site.nameplatePower.value
+        offerContext[.maxImportMW] = site.maxImport.value
+        offerContext[.nameplateMW] = site.nameplatePower.value
+    }
+
+    /// The policy's ancillary offers for one hour: MW and lowest accepted clearing price per
+    /// product (0 MW and NaN where it offers nothing). Reads only what is known the day before.
+    public mutating func ancillaryOffers(_ input: OfferInput) -> (megawatts: ProductValues, minimumPrice: ProductValues) {
+        var megawatts = ProductValues.zero
+        var minimumPrice = ProductValues.unknown
+        guard !policy.ancillaryOffers.isEmpty else { return (megawatts, minimumPrice) }
+        let local = input.localTime ?? site.timeZone.localTime(at: input.hour)
+        let breakEven = breakEvenPerHashPrice
+        offerContext[.daPrice] = input.dayAheadPrice
+        offerContext[.hashPrice] = input.hashPrice
+        offerContext[.breakEvenMax] = breakEven.max * input.hashPrice
+        offerContext[.breakEvenMin] = breakEven.min * input.hashPrice
+        offerContext[.hour] = Double(local.hour)
+        offerContext[.weekday] = Double(local.weekday)
+        offerContext[.month] = Double(local.month)
+        offerContext[.day] = Double(local.day)
+        for product in AncillaryProduct.allCases {
+            offerContext[Variable.clearingPrice(of: product)] = input.clearingPrice[product]
+        }
+        var decided: Set<AncillaryProduct> = []
+        for offer in policy.ancillaryOffers where !decided.contains(offer.product) {
+            guard offer.condition.isTrue(in: offerContext) else { continue }
+            decided.insert(offer.product)
+            let mw = offer.megawatts.evaluate(in: offerContext)
+            megawatts[offer.product] = mw.isFinite ? max(0, mw) : 0
+            minimumPrice[offer.product] = offer.minimumPrice?.evaluate(in: offerContext) ?? .nan
+        }
+        return (megawatts, minimumPrice)
     }
 
     /// Decides one tick, overwriting `decision` (reuse one value across ticks to avoid allocation).
     public mutating func decide(_ input: borrowing DecisionInput, into decision: inout Decision) {
-        decideTick(input, into: &decision)
+        decideTick(input, reserve: input.reserve, into: &decision)
     }
 
     /// The same decision for an input the caller owns in place (replay's prepared inputs): passed
     /// by address, so the input is never copied. The input is not changed.
     package mutating func decide(inPlace input: inout DecisionInput, into decision: inout Decision) {
-        decideTick(input, into: &decision)
+        decideTick(input, reserve: input.reserve, into: &decision)
+    }
+
+    /// The same, with the reserve obligation given apart (replay's awards depend on the policy,
+    /// the prepared inputs do not).
+    package mutating func decide(inPlace input: inout DecisionInput, reserve: ReserveObligation, into decision: inout Decision) {
+        decideTick(input, reserve: reserve, into: &decision)
     }
 
     @inline(__always)
-    private mutating func decideTick(_ input: borrowing DecisionInput, into decision: inout Decision) {
+    private mutating func decideTick(_ input: borrowing DecisionInput, reserve: ReserveObligation, into decision: inout Decision) {
         let time = input.time
 
         // Prices and windows.
@@ -329,6 +375,11 @@ public struct PolicyEngine: Sendable {
             }
             v[Variable.cpAlert.rawValue] = cpAlert ? 1 : 0
             v[Variable.cpProbability.rawValue] = cpProbability
+            v[Variable.rrsPrice.rawValue] = reserve.clearingPrice.rrs
+            v[Variable.ecrsPrice.rawValue] = reserve.clearingPrice.ecrs
+            v[Variable.nonSpinPrice.rawValue] = reserve.clearingPrice.nonSpin
+            v[Variable.regulationUpPrice.rawValue] = reserve.clearingPrice.regulationUp
+            v[Variable.awardedMW.rawValue] = reserve.awardedMW
         }
         // Grid obligations bind whatever the rules say: an active event's cap always applies.
         var obligationCap = Double.infinity
@@ -349,7 +400,15 @@ public struct PolicyEngine: Sendable {
             if finalRules[r] { break }
         }
         directives.price += priceOffset
+        // Awarded reserve must stay running: no rule caps below it. Grid events and
+        // deployments do.
+        if reserve.heldMW > 0 {
+            let floor = siteSleepMW + reserve.heldMW
+            directives.reserveFloorMW = floor
+            if directives.capMW < floor { directives.capMW = floor }
+        }
         if obligationCap < directives.capMW { directives.capMW = obligationCap }
+        if reserve.deploymentCapMW < directives.capMW { directives.capMW = reserve.deploymentCapMW }
 
         // Failsafes.
         var failsafeConstraint: SiteConstraints = []

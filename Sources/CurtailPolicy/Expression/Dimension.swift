@@ -13,6 +13,8 @@ public enum Dimension: UInt8, Hashable, Sendable, CustomStringConvertible {
     case duration
     /// USD/TH/day.
     case hashPrice
+    /// USD per MW per hour: what ancillary capacity is paid.
+    case capacityPrice
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum Dimension: UInt8, Hashable, Sendable, CustomStringConvertible {
         case .frequency: return "Hz"
         case .duration: return "a duration"
         case .hashPrice: return "USD/TH/day"
+        case .capacityPrice: return "USD/MW/h"
         }
     }
 
@@ -49,10 +52,11 @@ public enum Dimension: UInt8, Hashable, Sendable, CustomStringConvertible {
         case "Hz": self = .frequency
         case "s", "seconds", "duration": self = .duration
         case "$/TH/day", "USD/TH/day": self = .hashPrice
+        case "$/MW/h", "USD/MW/h": self = .capacityPrice
         default: return nil
         }
     }
 
     /// Unit names accepted by ``init(unitName:)``.
-    public static let unitNames = ["none", "$/MWh", "MW", "Hz", "s", "$/TH/day"]
+    public static let unitNames = ["none", "$/MWh", "MW", "Hz", "s", "$/TH/day", "$/MW/h"]
 }

@@ -1,3 +1,5 @@
+public import CurtailCore
+
 /// The names an expression can read. Each tick the engine fills their values from the
 /// decision input; values that are unknown (no day-ahead price, no frequency reading) are NaN,
 /// and every comparison with NaN is false.
@@ -6,6 +8,7 @@ public enum Variable: Int, CaseIterable, Hashable, Sendable {
     case hour, minute, weekday, month, day
     case eea, frequency, cpProbability, cpAlert, eventActive, eventCapMW
     case siteMW, measuredMW, maxImportMW, nameplateMW
+    case rrsPrice, ecrsPrice, nonSpinPrice, regulationUpPrice, awardedMW
 
     /// The name used in expressions.
     public var name: String {
@@ -32,6 +35,11 @@ public enum Variable: Int, CaseIterable, Hashable, Sendable {
         case .measuredMW: return "measured_mw"
         case .maxImportMW: return "max_import_mw"
         case .nameplateMW: return "nameplate_mw"
+        case .rrsPrice: return "rrs_price"
+        case .ecrsPrice: return "ecrs_price"
+        case .nonSpinPrice: return "nspin_price"
+        case .regulationUpPrice: return "regup_price"
+        case .awardedMW: return "awarded_mw"
         }
     }
 
@@ -44,7 +52,8 @@ public enum Variable: Int, CaseIterable, Hashable, Sendable {
         case .hour, .minute, .weekday, .month, .day, .eea, .cpProbability: return .number(.none)
         case .frequency: return .number(.frequency)
         case .cpAlert, .eventActive: return .boolean
-        case .eventCapMW, .siteMW, .measuredMW, .maxImportMW, .nameplateMW: return .number(.power)
+        case .eventCapMW, .siteMW, .measuredMW, .maxImportMW, .nameplateMW, .awardedMW: return .number(.power)
+        case .rrsPrice, .ecrsPrice, .nonSpinPrice, .regulationUpPrice: return .number(.capacityPrice)
         }
     }
 
@@ -73,6 +82,11 @@ public enum Variable: Int, CaseIterable, Hashable, Sendable {
         case .measuredMW: return "measured site load, MW (NaN when unknown)"
         case .maxImportMW: return "site maximum import, MW"
         case .nameplateMW: return "site load with every miner at nameplate, MW"
+        case .rrsPrice: return "RRS clearing price of the hour, USD/MW/h (in an offer: the same hour the day before; NaN when unknown)"
+        case .ecrsPrice: return "ECRS clearing price of the hour, USD/MW/h (in an offer: the same hour the day before; NaN when unknown)"
+        case .nonSpinPrice: return "Non-Spin clearing price of the hour, USD/MW/h (in an offer: the same hour the day before; NaN when unknown)"
+        case .regulationUpPrice: return "Reg-Up clearing price of the hour, USD/MW/h (in an offer: the same hour the day before; NaN when unknown)"
+        case .awardedMW: return "ancillary capacity awarded for the current hour, all products, MW (0 when none)"
         }
     }
 
@@ -81,6 +95,28 @@ public enum Variable: Int, CaseIterable, Hashable, Sendable {
         switch self {
         case .hour, .minute, .weekday, .month, .day: return true
         default: return false
+        }
+    }
+
+    /// The clearing-price variable of a product.
+    public static func clearingPrice(of product: AncillaryProduct) -> Variable {
+        switch product {
+        case .rrs: return .rrsPrice
+        case .ecrs: return .ecrsPrice
+        case .nonSpin: return .nonSpinPrice
+        case .regulationUp: return .regulationUpPrice
+        }
+    }
+
+    /// Whether an ancillary offer may read it: offers are made the day before, so only what is
+    /// known then (prices of the day before, hash price, calendar, site constants, parameters).
+    public var isKnownDayAhead: Bool {
+        switch self {
+        case .daPrice, .hashPrice, .breakEvenMax, .breakEvenMin, .hour, .weekday, .month, .day, .maxImportMW, .nameplateMW,
+            .rrsPrice, .ecrsPrice, .nonSpinPrice, .regulationUpPrice:
+            return true
+        default:
+            return false
         }
     }
 

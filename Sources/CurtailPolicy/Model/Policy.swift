@@ -104,6 +104,8 @@ public struct Policy: Sendable {
     public var tuning: TuningPenalties
     /// Rules in priority order.
     public private(set) var rules: [Rule]
+    /// Ancillary capacity offers, in file order (empty: the policy sells none).
+    public var ancillaryOffers: [AncillaryOffer]
     /// What the expressions use.
     public let environment: ExpressionEnvironment
 
@@ -118,6 +120,7 @@ public struct Policy: Sendable {
         parameters: [Parameter] = [],
         tuning: TuningPenalties = TuningPenalties(),
         rules: [Rule] = [],
+        ancillaryOffers: [AncillaryOffer] = [],
         environment: ExpressionEnvironment = ExpressionEnvironment()
     ) {
         self.name = name
@@ -131,6 +134,7 @@ public struct Policy: Sendable {
         self.rules = rules.enumerated().sorted { a, b in
             a.element.priority != b.element.priority ? a.element.priority > b.element.priority : a.offset < b.offset
         }.map(\.element)
+        self.ancillaryOffers = ancillaryOffers
         self.environment = environment
     }
 

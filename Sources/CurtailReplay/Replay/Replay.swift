@@ -75,8 +75,16 @@ public struct Replay: Sendable {
         // The oracle.
         var oracleTotals = LedgerTotals()
         var oracleExact = true
+        var oracleBound: Double?
         if options.oracle {
-            let schedule = Oracle.solve(site: site, series: series, constraints: Oracle.Constraints(settings: engine.dispatchSettings))
+            let constraints = Oracle.Constraints(settings: engine.dispatchSettings)
+            let schedule =
+                if let market = plan.reserveMarket {
+                    Oracle.solve(site: site, series: series, constraints: constraints, reserve: market)
+                } else {
+                    Oracle.solve(site: site, series: series, constraints: constraints)
+                }
+            oracleBound = schedule.upperBoundUSD
             oracleTotals = schedule.totals
             oracleExact = schedule.exact
             for k in 0..<plan.count { oracleTotals.curtailedMWh += max(0, alwaysOn.megawatts - schedule.sitePower[k]) * hours }
@@ -101,6 +109,7 @@ public struct Replay: Sendable {
             alwaysOn: alwaysOnTotals,
             oracle: oracleTotals,
             oracleExact: oracleExact,
+            oracleUpperBoundUSD: oracleBound,
             contractSettlementUSD: contract,
             groups: site.groups.indices.map {
                 ReplayResult.GroupResult(name: site.groups[$0].name, totals: recorder.groupTotals[$0], runningHours: recorder.runningHours[$0])
@@ -111,6 +120,7 @@ public struct Replay: Sendable {
             // A named column is the node; a single-node file's generic column is the site's node.
             node: plan.priceColumn == "price_usd_per_mwh" ? site.node : plan.priceColumn,
             notes: plan.notes,
+            reserve: plan.reserve == nil ? nil : ledger.reserve,
             unmetObligations: ledger.unmetObligations,
             obligationIntervals: ledger.obligationIntervals,
             detail: recorder.detail
@@ -146,6 +156,7 @@ public struct Replay: Sendable {
         var decision = Decision(groupCount: groupCount)
         var nextSegment = 0
         var segmentIndex = 0
+        var reserveState = ReserveState(site: site)
         engine.reset()
         plan.decisionInputs.withUnsafeBufferPointer { buffer in
             // Passed by address and never written (see PolicyEngine.decide(inPlace:into:)).
@@ -158,7 +169,13 @@ public struct Replay: Sendable {
                     segmentIndex += 1
                     nextSegment = segmentIndex < plan.segmentStarts.count ? plan.segmentStarts[segmentIndex] : Int.max
                 }
-                engine.decide(inPlace: &inputs[k], into: &decision)
+                if let reservePlan = plan.reserve {
+                    if newSegment { reserveState.restart() }
+                    let reserve = reserveState.obligation(at: k, plan: reservePlan, engine: &engine, ledger: &ledger.reserve)
+                    engine.decide(inPlace: &inputs[k], reserve: reserve, into: &decision)
+                } else {
+                    engine.decide(inPlace: &inputs[k], into: &decision)
+                }
 
                 var siteMW = 0.0
                 var siteTH = 0.0
@@ -182,6 +199,7 @@ public struct Replay: Sendable {
                 let before = ledger.totals.profitUSD
                 ledger.totals.settle(megawatts: siteMW, terahash: siteTH, at: k, in: series)
                 ledger.totals.curtailedMWh += max(0, alwaysOnMW - siteMW) * hours
+                if plan.reserve != nil { reserveState.settle(siteMW: siteMW, hours: hours, ledger: &ledger) }
                 if plan.obligation[k] {
                     ledger.obligationIntervals += 1
                     if siteMW > obligationLimit + 1e-9 { ledger.unmetObligations += 1 }

@@ -12,18 +12,32 @@ public struct ReplayInputs: Sendable {
     public var fourCP: FourCPCalendar?
     /// A causal 4CP alert feed derived from system load.
     public var peakAlerts: PeakAlertModel?
+    /// Hourly ancillary clearing prices: with a site that qualifies and a policy that offers,
+    /// the replay awards, holds and settles ancillary capacity.
+    public var ancillary: AncillaryPrices?
+    /// Energy Emergency Alerts in history (the `eea` variable; awarded reserve is deployed
+    /// while one is declared).
+    public var gridEvents: GridEventHistory?
+    /// Synthetic deployments of awarded reserve.
+    public var deployments: DeploymentProcess
 
     public init(
         prices: TimeSeries,
         bitcoin: BitcoinHistory,
         dayAhead: TimeSeries? = nil,
         fourCP: FourCPCalendar? = nil,
-        peakAlerts: PeakAlertModel? = nil
+        peakAlerts: PeakAlertModel? = nil,
+        ancillary: AncillaryPrices? = nil,
+        gridEvents: GridEventHistory? = nil,
+        deployments: DeploymentProcess = .none
     ) {
         self.prices = prices
         self.bitcoin = bitcoin
         self.dayAhead = dayAhead
         self.fourCP = fourCP
         self.peakAlerts = peakAlerts
+        self.ancillary = ancillary
+        self.gridEvents = gridEvents
+        self.deployments = deployments
     }
 }

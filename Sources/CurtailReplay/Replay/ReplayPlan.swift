@@ -32,6 +32,10 @@ public struct ReplayPlan: Sendable {
     public let notes: [String]
     /// The price column (`price_usd_per_mwh` for a single-node file).
     public let priceColumn: String
+    /// EEA level of each interval (0 without a grid-events file).
+    public let eeaLevel: [Int]
+    /// The ancillary side, when clearing prices were given and the site qualifies.
+    public let reserve: ReservePlan?
 
     /// Prepares `window` of `inputs` for `site`.
     ///
@@ -86,6 +90,7 @@ public struct ReplayPlan: Sendable {
         var transmission: [Double] = []
         var obligation: [Bool] = []
         var segmentStarts: [Int] = []
+        var eeaLevels: [Int] = []
         times.reserveCapacity(count)
         decisionInputs.reserveCapacity(count)
         marketPrice.reserveCapacity(count)
@@ -130,6 +135,8 @@ public struct ReplayPlan: Sendable {
             decisionHashPrice.append(hashPrice)
             var alerts: [GridAlert] = []
             if let model = inputs.peakAlerts, let alert = model.alert(at: time) { alerts.append(alert) }
+            let eea = inputs.gridEvents?.level(at: time) ?? 0
+            eeaLevels.append(eea)
             decisionInputs.append(
                 DecisionInput(
                     time: time,
@@ -137,6 +144,7 @@ public struct ReplayPlan: Sendable {
                     dayAheadPrice: inputs.dayAhead?.value(at: time).map(USDPerMWh.init),
                     hashPrice: USDPerTerahashDay(hashPrice),
                     alerts: alerts,
+                    eeaLevel: eea,
                     localTime: site.timeZone.localTime(at: time)
                 )
             )
@@ -161,12 +169,59 @@ public struct ReplayPlan: Sendable {
             clipped.intervals = Int((clipped.to.millisecondsSinceEpoch - clipped.from.millisecondsSinceEpoch) / intervalMs)
             return clipped
         }
+        if let events = inputs.gridEvents {
+            let used = events.alerts.filter { $0.end > window.from && $0.start < window.to }
+            notes.append(
+                "\(events.file): \(used.count) EEA period(s) in the window\(used.isEmpty ? "" : " (lines " + used.map { String($0.line) }.joined(separator: ", ") + ")"); \(events.skipped.count) row(s) skipped: "
+                    + events.skipped.map(\.description).joined(separator: "; ")
+            )
+        }
+        var reserve: ReservePlan?
+        if let ancillary = inputs.ancillary {
+            if let qualification = site.ancillary, !qualification.products.isEmpty {
+                reserve = ReservePlan(
+                    plan: times,
+                    intervalSeconds: intervalSeconds,
+                    decisionHashPrice: decisionHashPrice,
+                    eeaLevel: eeaLevels,
+                    prices: ancillary,
+                    dayAhead: inputs.dayAhead,
+                    site: site,
+                    qualification: qualification,
+                    deployments: inputs.deployments
+                )
+                for product in qualification.products {
+                    let hours = reserve?.clearingPrice.filter { $0[product].isNaN }.count ?? 0
+                    if hours > 0 {
+                        notes.append(
+                            "\(ancillary.file): no \(product.name) clearing price for \(hours) hour(s) of the window; nothing is awarded in them"
+                        )
+                    }
+                }
+            } else {
+                notes.append("--ancillary given but the site file has no ancillary: section with a product; nothing is offered")
+            }
+        }
         self.notes = notes
         self.priceColumn = prices.column
+        self.eeaLevel = eeaLevels
+        self.reserve = reserve
     }
 
     /// Settled intervals.
     public var count: Int { times.count }
+
+    /// The ancillary market the oracle co-optimises with, when the window has one.
+    public var reserveMarket: ReserveMarket? {
+        reserve.map {
+            ReserveMarket(
+                hourSlot: $0.hourSlot,
+                clearingPrice: $0.clearingPrice,
+                qualification: $0.qualification.maximumMW,
+                capacityMW: $0.capacityMW
+            )
+        }
+    }
 
     /// Interval length in hours.
     public var intervalHours: Double { Double(intervalSeconds) / 3600 }

@@ -50,6 +50,9 @@ public struct ReplayResult: Sendable {
     public var oracle: LedgerTotals
     /// Whether the oracle is exact (false: relaxed bound, see ``Oracle``).
     public var oracleExact: Bool
+    /// With ancillary capacity, when the oracle could not prove its schedule optimal: the proven
+    /// upper bound on profit (USD), which ``captureRatio`` uses.
+    public var oracleUpperBoundUSD: Double?
     /// Settlement of a fixed-volume contract (policy `contract_*`): contract MW × (contract −
     /// market price), USD. The same for every schedule, so kept out of their profits.
     public var contractSettlementUSD: Double?
@@ -64,13 +67,19 @@ public struct ReplayResult: Sendable {
     public var notes: [String]
     /// Official 4CP intervals in the window (when a 4CP calendar was given) in which the site
     /// was not asleep (above sleep load plus 1 % of nameplate), and how many there were.
+    /// Ancillary capacity under the policy, when clearing prices were given and the site
+    /// qualifies.
+    public var reserve: ReserveLedger?
     public var unmetObligations = 0
     public var obligationIntervals = 0
     /// Per-interval record, when asked for.
     public var detail: Intervals?
 
+    /// The oracle's profit: its schedule's, or the proven bound when it is not exact.
+    public var oracleProfitUSD: Double { oracleUpperBoundUSD ?? oracle.profitUSD }
+
     /// Policy profit / oracle profit (NaN when the oracle earns nothing).
     public var captureRatio: Double {
-        oracle.profitUSD > 0 ? policy.profitUSD / oracle.profitUSD : .nan
+        oracleProfitUSD > 0 ? policy.profitUSD / oracleProfitUSD : .nan
     }
 }

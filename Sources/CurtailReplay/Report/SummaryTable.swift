@@ -12,25 +12,38 @@ public enum SummaryTable: Sendable {
             "\(result.window.from.iso8601) .. \(result.window.to.iso8601), \(Number.grouped(Double(result.intervals), 0)) intervals of \(result.intervalSeconds / 60) min"
         )
         lines.append("")
-        let header = ["", "energy MWh", "energy cost $", "4CP $", "revenue $", "profit $", "curtailed MWh", "cycles"]
+        let ancillary = result.reserve != nil
+        var header = ["", "energy MWh", "energy cost $", "4CP $", "revenue $", "profit $", "curtailed MWh", "cycles"]
+        if ancillary { header.insert("ancillary $", at: 5) }
         var rows: [[String]] = [header]
         func row(_ name: String, _ t: LedgerTotals, cycles: Bool) -> [String] {
-            [
+            var cells = [
                 name, Number.grouped(t.energyMWh, 0), Number.grouped(t.energyCostUSD, 0), Number.grouped(t.transmissionUSD, 0),
                 Number.grouped(t.miningRevenueUSD, 0), Number.grouped(t.profitUSD, 0), Number.grouped(t.curtailedMWh, 0),
                 cycles ? Number.grouped(t.cycles, 1) : "",
             ]
+            if ancillary { cells.insert(Number.grouped(t.ancillaryRevenueUSD, 0), at: 5) }
+            return cells
         }
         rows.append(row("policy", result.policy, cycles: true))
         rows.append(row("always-on", result.alwaysOn, cycles: false))
-        rows.append(row(result.oracleExact ? "oracle" : "oracle (relaxed)", result.oracle, cycles: true))
+        let oracleName = result.oracleExact ? "oracle" : (result.oracleUpperBoundUSD != nil ? "oracle (best found)" : "oracle (relaxed)")
+        rows.append(row(oracleName, result.oracle, cycles: true))
         lines += Table.render(rows)
+        if let reserve = result.reserve {
+            lines.append("")
+            lines += ReserveSummary.lines(reserve, result: result)
+        }
         lines.append("")
         let ratio = result.captureRatio
         lines.append(
             "capture ratio \(ratio.isFinite ? Number.plain((ratio * 1000).rounded() / 1000) : "n/a") (policy profit / oracle profit); policy vs always-on \(Number.signed(result.policy.profitUSD - result.alwaysOn.profitUSD)) $"
         )
-        if !result.oracleExact {
+        if let bound = result.oracleUpperBoundUSD {
+            lines.append(
+                "oracle not proven optimal: its profit is at most \(Number.grouped(bound, 0)) $ (Lagrangian bound, \(Number.grouped(bound - result.oracle.profitUSD, 0)) $ above the best schedule found); the capture ratio uses the bound"
+            )
+        } else if !result.oracleExact {
             lines.append("oracle relaxed: the fleet exceeds the import limit, so dwell and wake delays are dropped (an upper bound)")
         }
         if let contract = result.contractSettlementUSD {

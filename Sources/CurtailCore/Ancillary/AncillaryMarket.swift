@@ -1,0 +1,62 @@
+/// How offers become awards: ERCOT's day-ahead market with the site as a price taker.
+///
+/// An offer of `mw` of a product with a floor price is awarded in full when the product's
+/// clearing price (MCPC) for the hour is known and at or above the floor, and not at all
+/// otherwise; it is paid the clearing price. Awards are limited to the site's qualification
+/// for each product, and together to the load the site can drop, filled from the best-paid
+/// product down. Pure: replay and the oracle share it.
+public enum AncillaryMarket: Sendable {
+    /// The awards for one hour.
+    ///
+    /// - Parameters:
+    ///   - offeredMW: MW offered per product (NaN or ≤ 0: no offer).
+    ///   - floorPrice: the lowest clearing price each offer accepts, USD/MW/h (NaN: any).
+    ///   - clearingPrice: the hour's MCPC per product, USD/MW/h (NaN: no price, nothing awarded).
+    ///   - qualification: the site's maxima per product.
+    ///   - capacityMW: the most the awards may add up to.
+    public static func awards(
+        offeredMW: ProductValues,
+        floorPrice: ProductValues,
+        clearingPrice: ProductValues,
+        qualification: ProductValues,
+        capacityMW: Double
+    ) -> ProductValues {
+        var result = ProductValues.zero
+        var left = max(0, capacityMW)
+        for product in productsByPrice(clearingPrice) {
+            let price = clearingPrice[product]
+            let offer = offeredMW[product]
+            guard price.isFinite, offer.isFinite, offer > 0, left > 1e-9 else { continue }
+            let floor = floorPrice[product]
+            if floor.isFinite, price < floor { continue }
+            let mw = min(offer, qualification[product], left)
+            guard mw > 1e-9 else { continue }
+            result[product] = mw
+            left -= mw
+        }
+        return result
+    }
+
+    /// Revenue of `reserveMW` held in an hour at best: the products filled from the best-paid
+    /// down within the qualification. A concave piecewise-linear function of `reserveMW`.
+    public static func bestRevenue(reserveMW: Double, clearingPrice: ProductValues, qualification: ProductValues) -> Double {
+        var left = reserveMW
+        var revenue = 0.0
+        for product in productsByPrice(clearingPrice) {
+            let price = clearingPrice[product]
+            guard price.isFinite, price > 0, left > 1e-12 else { continue }
+            let mw = min(left, qualification[product])
+            revenue += mw * price
+            left -= mw
+        }
+        return revenue
+    }
+
+    /// Products with a known price, best-paid first (ties in declaration order).
+    @inline(__always)
+    static func productsByPrice(_ price: ProductValues) -> [AncillaryProduct] {
+        AncillaryProduct.allCases.filter { price[$0].isFinite }.sorted {
+            price[$0] != price[$1] ? price[$0] > price[$1] : $0.rawValue < $1.rawValue
+        }
+    }
+}
