@@ -24,13 +24,15 @@ extension Oracle {
     /// level, under the dispatcher's per-group constraints, with the MW sold kept running
     /// (site load ≥ sleep load + MW sold, in every interval of the hour).
     ///
-    /// The reserve constraint couples the groups, so the problem is solved by Lagrangian
+    /// When intervals are independent (no dwell beyond one interval, no wake delay) each hour is
+    /// solved exactly by enumeration (``separable(site:series:constraints:market:hourCurves:)``).
+    /// Otherwise the reserve constraint couples the groups, and the problem is solved by Lagrangian
     /// relaxation: a price μₜ ≥ 0 on each interval's constraint makes the groups independent
     /// again (each solved exactly by the dynamic programme, with every running MW earning μₜ) and
     /// each hour's sale a small concave problem. Every μ gives an upper bound on the optimum (weak
     /// duality); a subgradient search lowers it. Each relaxed schedule, with the hour's sale cut
     /// to what its load kept running, is a feasible schedule: a lower bound. When the best of
-    /// each meet (within $1 and 10⁻⁷), the schedule is optimal and ``Schedule/exact`` is true;
+    /// each meet (within 10⁻⁷ of the profit), the schedule is optimal and ``Schedule/exact`` is true;
     /// otherwise the schedule is the best feasible one found and ``Schedule/upperBoundUSD`` is
     /// the proven bound, which `capture_ratio` then uses. Deployments are not modelled: they only
     /// restrict a policy, so the bound stays a bound.
@@ -60,6 +62,9 @@ extension Oracle {
             breakpoints.append(points)
         }
         let hasReserve = breakpoints.contains { $0.count > 1 }
+        if hasReserve, let exact = separable(site: site, series: series, constraints: constraints, market: market, hourCurves: breakpoints) {
+            return exact
+        }
         let energyOnly = solve(site: site, series: series, constraints: constraints)
         guard hasReserve else { return energyOnly }
 
@@ -135,7 +140,7 @@ extension Oracle {
                 bestSale = sale
             }
             let gap = bestDual - bestPrimal
-            if gap <= max(1, 1e-7 * abs(bestDual)) { break }
+            if gap <= tolerance(bestDual) { break }
             // Subgradient of L at μ, and a Polyak step towards the best feasible value.
             var norm = 0.0
             for t in 0..<n {
@@ -148,11 +153,14 @@ extension Oracle {
         }
         best.totals.ancillaryRevenueUSD = bestSale.revenue
         best.reserveMW = bestSale.sale
-        let exact = best.exact && bestDual - bestPrimal <= max(1, 1e-7 * abs(bestDual))
+        let exact = best.exact && bestDual - bestPrimal <= tolerance(bestDual)
         best.exact = exact
         best.upperBoundUSD = exact ? nil : max(bestDual, bestPrimal)
         return best
     }
+
+    /// How close the bounds must be to call a schedule optimal: 10⁻⁷ of the profit ($1 on $10 M).
+    static func tolerance(_ bound: Double) -> Double { 1e-7 * max(1, abs(bound)) }
 
     /// A concave piecewise-linear curve through `points` (increasing MW) at `mw`.
     static func curve(_ points: [(mw: Double, usdPerHour: Double)], at mw: Double) -> Double {
