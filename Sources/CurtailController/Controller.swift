@@ -119,7 +119,8 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         var loop = ControllerLoop(core: try ControllerCore(configuration: configuration), lease: lease, journaling: journal != nil)
         let topics = configuration.topics
         let inputs = [
-            topics.leader, topics.status, topics.price, topics.priceFeed, topics.events, topics.alerts, topics.frequency, topics.hashPrice,
+            topics.leader, topics.status, topics.price, topics.priceFeed, topics.events, topics.alerts, topics.awards, topics.frequency,
+            topics.hashPrice,
             topics.telemetryFilter, topics.meter,
         ]
         let own = [topics.state, topics.commandFilter, topics.eventReportFilter]

@@ -13,6 +13,8 @@ public struct ControllerTopics: Hashable, Sendable {
     public var alerts: String
     /// `grid/{market}/frequency`.
     public var frequency: String
+    /// `grid/{market}/awards`.
+    public var awards: String
     /// `mining/hashprice`.
     public var hashPrice: String
     /// `site/{site}` (no trailing slash).
@@ -30,6 +32,7 @@ public struct ControllerTopics: Hashable, Sendable {
         events = "\(gridRoot)/\(market)/events"
         alerts = "\(gridRoot)/\(market)/alerts"
         frequency = "\(gridRoot)/\(market)/frequency"
+        awards = "\(gridRoot)/\(market)/awards"
         self.hashPrice = hashPrice
         siteBase = "\(siteRoot)/\(site)"
     }

@@ -88,6 +88,10 @@ public struct Fuzzer: Sendable {
             (t.events, EventCancellation(id: "ERS-1")),
             (t.alerts, AlertPayload.fourCP(fourCP)),
             (t.alerts, AlertPayload.eea(level: 2, at: nil)),
+            (
+                t.awards,
+                AwardPayload(AncillaryAward(id: "DAM-1", product: .ecrs, megawatts: 3, start: t0, end: t0.adding(seconds: 3600), price: 12.5))
+            ),
             (t.frequency, FrequencyPayload(ts: t0, hz: 59.68)),
             (t.hashPrice, HashPricePayload(ts: t0, usdPerTHDay: 0.052)),
             (t.telemetry(group: group), TelemetryPayload(ts: t0, powerKW: 300.5, hashrateTH: 10_400, minersRunning: 100, appliedSeq: 17)),

@@ -1,4 +1,4 @@
-import CurtailCore
+public import CurtailCore
 import CurtailPolicy
 import CurtailWire
 
@@ -27,6 +27,7 @@ extension ControllerCore {
             case .event(let event): applyEvent(event, at: now, into: &step)
             case .eventCancelled(let id): applyCancellation(id, at: now, into: &step)
             case .alert(let alert): applyAlert(alert)
+            case .award(let award): applyAward(award, at: now, into: &step)
             case .eea(let level): applyEEA(level, into: &step)
             case .frequency(let hz, let at): applyFrequency(hz, at: at, now: now, into: &step)
             case .telemetry(let g, let report): applyTelemetry(report, group: g, at: now)
@@ -210,6 +211,31 @@ extension ControllerCore {
         return .applied(decide: true)
     }
 
+    /// An award: held (its MW stay running) unless, with the others, the site could not deliver it.
+    private mutating func applyAward(_ award: AncillaryAward, at now: Timestamp, into step: inout ControllerStep) -> InputOutcome {
+        awards.prune(at: now)
+        let qualified = site.ancillary?.maximumMW[award.product] ?? 0
+        switch awards.add(award, capacityMW: site.curtailableMW, qualifiedMW: qualified) {
+        case .duplicate:
+            return .duplicate
+        case .refused(let reason):
+            return .refused(Rejection(.outOfRange, reason))
+        case .added:
+            step.notes.append(
+                "ancillary award \(award.id): \(award.product.name) \(award.megawatts) MW from \(award.start) to \(award.end) at \(award.price) $/MW/h; held running"
+            )
+            return .applied(decide: award.isActive(at: now))
+        }
+    }
+
+    /// The awards in force at `now` as the engine's obligation: a product with an active
+    /// deployment (a grid event whose program is its name) is not held.
+    public func reserveObligation(at now: Timestamp) -> ReserveObligation {
+        guard !awards.awards.isEmpty else { return .none }
+        let deployed = Set(obligations.values.filter { $0.event.isActive(at: now) }.map(\.event.program))
+        return awards.obligation(at: now, deployed: deployed)
+    }
+
     private mutating func applyAlert(_ alert: GridAlert) -> InputOutcome {
         if alerts.contains(alert) { return .duplicate }
         alerts.removeAll { $0.kind == alert.kind && $0.start == alert.start && $0.end == alert.end }
@@ -296,6 +322,11 @@ extension ControllerCore {
             obligation.lastSampleMW = book[obligation.event.id]?.lastSampleMW ?? .nan
             book.put(obligation)
             unacknowledged.remove(obligation.event.id)
+        }
+        // Awards the active controller (or this one before a restart) held: held again, unless
+        // they ended or no longer fit what the site can deliver.
+        for award in state.awards where award.end > now {
+            _ = awards.add(award, capacityMW: site.curtailableMW, qualifiedMW: site.ancillary?.maximumMW[award.product] ?? 0)
         }
         return .applied(decide: false)
     }

@@ -81,6 +81,7 @@ extension ControllerCore {
             waitingFor: decided ? [] : missingInputs,
             groups: groups,
             activeEvents: active,
+            awards: awards.awards.values.sorted { ($0.start, $0.id) < ($1.start, $1.id) },
             counters: StatePayload.Counters(
                 decisions: counters.decisions,
                 commands: counters.commands,

@@ -70,6 +70,8 @@ public struct ControllerCore: Sendable {
     var frequency: (hz: Double, at: Timestamp)?
     /// Grid events in force, and the ids that were cancelled or have ended.
     var book = ObligationBook()
+    /// Ancillary awards held.
+    public internal(set) var awards = AwardBook()
     /// The under-frequency relay.
     var relay: UnderFrequencyRelay
     var telemetry: [TelemetryPayload?]
@@ -267,6 +269,7 @@ public struct ControllerCore: Sendable {
         if let last = lastDecisionAt, now < last { return step }  // the engine's time never goes backwards
         endFinishedEvents(at: now, into: &step)
         alerts.removeAll { $0.end <= now }
+        awards.prune(at: now)
         recordCompliance(at: now)
 
         let obligationActive = obligations.values.contains { $0.event.isActive(at: now) } || relay.isTripped
@@ -302,7 +305,8 @@ public struct ControllerCore: Sendable {
             frequency: frequency?.hz,
             measuredSitePower: measuredSiteMW(at: now).map(Megawatts.init),
             brokerLostSince: brokerLostSince,
-            priceFeedStalled: priceFeed == .stale
+            priceFeedStalled: priceFeed == .stale,
+            reserve: reserveObligation(at: now)
         )
         engine.decide(input, into: &decision)
         lastDecisionAt = now

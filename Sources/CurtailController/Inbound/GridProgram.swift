@@ -4,7 +4,8 @@
 /// ERCOT: Emergency Response Service with 10- and 30-minute ramp (ERS-10, ERS-30), ERCOT
 /// Contingency Reserve Service (ECRS, 10 minutes) and Responsive Reserve Service (RRS, 10
 /// minutes when deployed by instruction; its under-frequency relay part is the controller's
-/// frequency trip). `OpenADR`: events a utility or aggregator sent through `curtail openadr`
+/// frequency trip), Non-Spinning Reserve (NSPIN, 30 minutes). A deployment of a product the site
+/// holds an award for lifts that award's floor while it lasts. `OpenADR`: events a utility or aggregator sent through `curtail openadr`
 /// (10 minutes; the VEN moves the start earlier by the event's ramp-up). Any other program name
 /// is refused.
 public struct GridProgram: Hashable, Sendable {
@@ -19,6 +20,7 @@ public struct GridProgram: Hashable, Sendable {
         GridProgram(name: "ERS-30", responseSeconds: 1800),
         GridProgram(name: "ECRS", responseSeconds: 600),
         GridProgram(name: "RRS", responseSeconds: 600),
+        GridProgram(name: "NSPIN", responseSeconds: 1800),
         GridProgram(name: "OpenADR", responseSeconds: 600),
     ]
 

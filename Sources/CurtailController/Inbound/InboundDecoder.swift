@@ -41,6 +41,7 @@ public struct InboundDecoder: Sendable {
         if topic == topics.priceFeed { return .priceFeed(try PriceFeedStatusPayload(decoding: payload).state) }
         if topic == topics.events { return try event(payload, now) }
         if topic == topics.alerts { return try alert(payload, now) }
+        if topic == topics.awards { return try award(payload, now) }
         if topic == topics.frequency {
             let frequency = try FrequencyPayload(decoding: payload)
             return .frequency(hz: frequency.hz, at: try checked(frequency.ts, "frequency ts", now, maximumAge.frequency))
@@ -146,6 +147,30 @@ public struct InboundDecoder: Sendable {
         return .event(event)
     }
 
+    /// An award, checked against what the site may sell (its other awards are the core's).
+    private func award(_ payload: [UInt8], _ now: Timestamp) throws(Rejection) -> InboundSignal {
+        let award = try AwardPayload(decoding: payload).award
+        let what = "ancillary award \(award.id) (\(award.product.name) \(award.megawatts) MW)"
+        let qualified = site.ancillary?.maximumMW[award.product] ?? 0
+        guard qualified > 0 else {
+            throw Rejection(
+                .outOfRange,
+                "\(what): site \(site.id) is not qualified for \(award.product.name) (site file ancillary.products); refused, not held"
+            )
+        }
+        guard award.megawatts <= qualified + 1e-9 else {
+            throw Rejection(
+                .outOfRange,
+                "\(what): more than the \(qualified) MW of \(award.product.name) the site may deliver (site file ancillary.products)"
+            )
+        }
+        guard award.end > now else { throw Rejection(.staleTimestamp, "\(what) ended at \(award.end), before now (\(now))") }
+        if now.duration(to: award.start) > .seconds(7 * 86_400) {
+            throw Rejection(.futureTimestamp, "\(what) starts \(award.start), more than 7 days ahead")
+        }
+        return .award(award)
+    }
+
     private func alert(_ payload: [UInt8], _ now: Timestamp) throws(Rejection) -> InboundSignal {
         switch try AlertPayload(decoding: payload) {
         case .fourCP(let alert):
@@ -190,7 +215,14 @@ public struct InboundDecoder: Sendable {
     private func state(_ payload: [UInt8]) throws(Rejection) -> RetainedState {
         let state = try StatePayload(decoding: payload)
         let obligations = state.activeEvents.map(Obligation.init(resuming:))
-        return RetainedState(seq: state.seq, term: state.term, controller: state.controller, obligations: obligations, time: state.ts)
+        return RetainedState(
+            seq: state.seq,
+            term: state.term,
+            controller: state.controller,
+            obligations: obligations,
+            time: state.ts,
+            awards: state.awards
+        )
     }
 }
 

@@ -9,6 +9,8 @@ public enum InboundSignal: Sendable, Equatable {
     case event(GridEvent)
     /// `"status": "cancelled"` for an event id.
     case eventCancelled(id: String)
+    /// Ancillary capacity awarded.
+    case award(AncillaryAward)
     /// A 4CP alert.
     case alert(GridAlert)
     /// An EEA level (0 ends the emergency).
@@ -42,12 +44,15 @@ public struct RetainedState: Hashable, Sendable {
     public var obligations: [Obligation]
     /// When the state was published.
     public var time: Timestamp
+    /// Ancillary awards held.
+    public var awards: [AncillaryAward]
 
-    public init(seq: Int64, term: Int64 = 0, controller: String? = nil, obligations: [Obligation], time: Timestamp) {
+    public init(seq: Int64, term: Int64 = 0, controller: String? = nil, obligations: [Obligation], time: Timestamp, awards: [AncillaryAward] = []) {
         self.seq = seq
         self.term = term
         self.controller = controller
         self.obligations = obligations
         self.time = time
+        self.awards = awards
     }
 }

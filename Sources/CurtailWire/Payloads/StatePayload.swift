@@ -39,6 +39,8 @@ public struct StatePayload: WirePayload, Hashable {
     public var waitingFor: [String]
     public var groups: [Group]
     public var activeEvents: [Event]
+    /// Ancillary awards held (not yet ended), so a restarted or standby controller keeps them.
+    public var awards: [AncillaryAward]
     public var counters: Counters
 
     /// One group: the command in force, its latest telemetry, and its nameplate break-even.
@@ -174,6 +176,7 @@ public struct StatePayload: WirePayload, Hashable {
         waitingFor: [String] = [],
         groups: [Group] = [],
         activeEvents: [Event] = [],
+        awards: [AncillaryAward] = [],
         counters: Counters = Counters()
     ) {
         self.ts = ts
@@ -202,6 +205,7 @@ public struct StatePayload: WirePayload, Hashable {
         self.waitingFor = waitingFor
         self.groups = groups
         self.activeEvents = activeEvents
+        self.awards = awards
         self.counters = counters
     }
 
@@ -245,6 +249,10 @@ public struct StatePayload: WirePayload, Hashable {
                 )
             )
         }
+        var awards: [AncillaryAward] = []
+        if json.has("awards") {
+            for a in try json.objects("awards") { awards.append(try AwardPayload(json: a).award) }
+        }
         var counters = Counters()
         if json.has("counters") {
             let c = try json.object("counters")
@@ -283,6 +291,7 @@ public struct StatePayload: WirePayload, Hashable {
             waitingFor: try json.strings("waiting_for"),
             groups: groups,
             activeEvents: events,
+            awards: awards,
             counters: counters
         )
     }
@@ -351,6 +360,7 @@ public struct StatePayload: WirePayload, Hashable {
                 return o
             }
         )
+        if !awards.isEmpty { json.field("awards", awards.map { AwardPayload($0).writer() }) }
         var counters = JSONWriter(capacity: 128)
         counters.field("decisions", self.counters.decisions)
         counters.field("commands", self.counters.commands)
