@@ -66,6 +66,8 @@ public enum Timeline: Sendable {
             case .cpAlert(let probability, let from, let to):
                 let alert = GridAlert(kind: .fourCP, probability: probability, start: from, end: to)
                 out.append(try Publication(at: item.at, topic: topics.alerts, encoding: AlertPayload.fourCP(alert)))
+            case .award(let award):
+                out.append(try Publication(at: item.at, topic: topics.awards, encoding: AwardPayload(award)))
             case .eea(let level):
                 out.append(try Publication(at: item.at, topic: topics.alerts, encoding: AlertPayload.eea(level: level, at: item.at)))
             case .frequency(let hz, let seconds):

@@ -73,6 +73,8 @@ public struct Scenario: Sendable {
         case cancel(id: String)
         case cpAlert(probability: Double, start: Timestamp, end: Timestamp)
         case eea(level: Int)
+        /// Ancillary capacity awarded to the site (`grid/{market}/awards`).
+        case award(AncillaryAward)
         /// Frequency at `hz` for `seconds`, then back to 60 Hz.
         case frequency(hz: Double, seconds: Double)
         /// A raw payload on a topic (for tests of bad input).

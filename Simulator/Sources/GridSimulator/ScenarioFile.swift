@@ -139,7 +139,7 @@ public enum ScenarioFile: Sendable {
         var schedule: [Scenario.ScheduledSignal] = []
         let keys = [
             "at", "id", "program", "start", "end", "max_mw", "reduce_mw", "cancel", "alert", "probability", "eea", "frequency_hz", "for", "topic",
-            "payload",
+            "payload", "award", "product", "mw", "price",
         ]
         for item in list {
             guard let map = r.mapping(item, "an event", allowed: keys, required: ["at"]), let at = time(map["at"], "at", &r) else { continue }
@@ -157,6 +157,25 @@ public enum ScenarioFile: Sendable {
                     continue
                 }
                 schedule.append(.init(at: at, signal: .cpAlert(probability: p, start: start, end: end)))
+            } else if let id = map["award"].flatMap({ r.string($0, "award") }) {
+                let product = map["product"].flatMap { r.choice($0, "product", AncillaryProduct.allCases.map(\.name)) }.flatMap(
+                    AncillaryProduct.init(name:)
+                )
+                let mw = map["mw"].flatMap { r.number($0, "mw", range: 0.001...100_000) }
+                let price = map["price"].flatMap { r.number($0, "price", range: 0...10_000) }
+                guard let product, let mw, let price, let start = time(map["start"], "start", &r), let end = time(map["end"], "end", &r) else {
+                    if map["product"] == nil || map["mw"] == nil || map["price"] == nil || map["start"] == nil || map["end"] == nil {
+                        r.report(item, "an award needs product, mw, price, start and end")
+                    }
+                    continue
+                }
+                guard end > start else {
+                    r.report(map["end"], "end must be after start")
+                    continue
+                }
+                schedule.append(
+                    .init(at: at, signal: .award(AncillaryAward(id: id, product: product, megawatts: mw, start: start, end: end, price: price)))
+                )
             } else if let level = map["eea"].flatMap({ r.integer($0, "eea", range: 0...3) }) {
                 schedule.append(.init(at: at, signal: .eea(level: level)))
             } else if let hz = map["frequency_hz"].flatMap({ r.number($0, "frequency_hz", range: 55...65) }) {
@@ -188,7 +207,7 @@ public enum ScenarioFile: Sendable {
                 }
                 schedule.append(.init(at: at, signal: .event(GridEvent(id: id, program: program, start: start, end: end, target: target))))
             } else {
-                r.report(item, "an event needs one of: id/program (a deployment), cancel, alert: 4cp, eea, frequency_hz, topic/payload")
+                r.report(item, "an event needs one of: id/program (a deployment), cancel, alert: 4cp, eea, award, frequency_hz, topic/payload")
             }
         }
         return schedule
