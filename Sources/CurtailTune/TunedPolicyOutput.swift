@@ -85,7 +85,7 @@ public enum TunedPolicyOutput: Sendable {
             "from \(policyFileName), seed \(report.seed), budget \(report.budget): \(report.strategy.rawValue) search over \(searched.map(\.name).joined(separator: ", ")), \(report.evaluated.count) candidates.",
             "Site \(report.siteID). Objective = profit minus the penalties under `tuning:` (USD).",
             "Train \(report.train): objective \(Number.grouped(t.train.objective, 0)) (defaults \(Number.grouped(d.train.objective, 0))).",
-            "Test  \(report.test): objective \(Number.grouped(t.test.objective, 0)) (defaults \(Number.grouped(d.test.objective, 0)), always-on \(Number.grouped(t.test.replay.alwaysOn.profitUSD, 0)), oracle \(Number.grouped(t.test.replay.oracle.profitUSD, 0)), capture \(Number.grouped(t.test.replay.captureRatio, 3))).",
+            "Test  \(report.test): objective \(Number.grouped(t.test.objective, 0)) (defaults \(Number.grouped(d.test.objective, 0)), always-on \(Number.grouped(t.test.replay.alwaysOn.profitUSD, 0)), oracle \(Number.grouped(t.test.replay.oracleProfitUSD, 0)), capture \(Number.grouped(t.test.replay.captureRatio, 3))).",
             "Changed: " + (changed.isEmpty ? "nothing (the defaults scored best)" : changed.joined(separator: ", ")) + ".",
         ] + report.warnings.map { "Warning: \($0)" }
     }

@@ -56,6 +56,39 @@ struct BenchReplayCommand: ParsableCommand {
             }
             line("\(input.year), 10 groups, dual-strike: engine + ledger only", noOracle, result?.intervals ?? 0, "")
 
+            // Ancillary capacity: the example site under ercot-cooptimise, with the year's clearing
+            // prices, day-ahead prices and EEAs; the same without the clearing prices for the ratio.
+            let cooptimise = try ConfigurationFiles.load(policyPath: "Policies/ercot-cooptimise.yaml")
+            var withAncillary = inputs
+            withAncillary.ancillary = try AncillaryPrices.load(path: input.data + "/ercot_dam_as_mcpc_hourly.csv")
+            withAncillary.gridEvents = try GridEventHistory.load(path: input.data + "/ercot_grid_events.csv")
+            withAncillary.dayAhead = try TimeSeriesFile.load(path: input.data + "/ercot_dam_spp_hourly.csv", column: "HB_WEST")
+            var energyOnly = inputs
+            energyOnly.dayAhead = withAncillary.dayAhead
+            let exampleYear = try ReplayWindow.resolve(
+                from: "\(input.year)-01-01",
+                to: "\(input.year)-12-31",
+                timeZone: cooptimise.site.site.timeZone,
+                prices: prices
+            )
+            var coopt = try Replay(policy: cooptimise.policy, site: cooptimise.site.site)
+            let plain = try time { () throws(HistoryError) in
+                result = try coopt.run(energyOnly, window: exampleYear, options: Replay.Options(oracle: false))
+            }
+            line("\(input.year), example site, ercot-cooptimise, no ancillary: engine + ledger", plain, result?.intervals ?? 0, "")
+            let reserve = try time { () throws(HistoryError) in
+                result = try coopt.run(withAncillary, window: exampleYear, options: Replay.Options(oracle: false))
+            }
+            let revenue = result.map { "ancillary $\(Format.fixed($0.policy.ancillaryRevenueUSD, 0))" } ?? ""
+            line("\(input.year), example site, ercot-cooptimise + ancillary: engine + ledger", reserve, result?.intervals ?? 0, revenue)
+            let reserveOracle = try time { () throws(HistoryError) in result = try coopt.run(withAncillary, window: exampleYear) }
+            line(
+                "\(input.year), example site, ercot-cooptimise + ancillary: + co-optimised oracle",
+                reserveOracle,
+                result?.intervals ?? 0,
+                capture(result)
+            )
+
             let breakeven = try ConfigurationFiles.load(policyPath: "Policies/breakeven.yaml")
             let all = try ReplayWindow.resolve(from: nil, to: nil, timeZone: breakeven.site.site.timeZone, prices: prices, bitcoin: bitcoin)
             var history = try Replay(policy: breakeven.policy, site: breakeven.site.site)

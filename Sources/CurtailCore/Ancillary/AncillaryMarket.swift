@@ -23,7 +23,8 @@ public enum AncillaryMarket: Sendable {
     ) -> ProductValues {
         var result = ProductValues.zero
         var left = max(0, capacityMW)
-        for product in productsByPrice(clearingPrice) {
+        var used: UInt8 = 0
+        while let product = nextByPrice(clearingPrice, excluding: &used) {
             let price = clearingPrice[product]
             let offer = offeredMW[product]
             guard price.isFinite, offer.isFinite, offer > 0, left > 1e-9 else { continue }
@@ -52,10 +53,23 @@ public enum AncillaryMarket: Sendable {
         return revenue
     }
 
+    /// The best-paid product with a known price not in `used` (ties in declaration order), added
+    /// to it; `nil` when none is left. No allocation: the replay calls it every hour.
+    @inline(__always)
+    static func nextByPrice(_ price: ProductValues, excluding used: inout UInt8) -> AncillaryProduct? {
+        var best: AncillaryProduct?
+        for product in AncillaryProduct.all where used & (1 << UInt8(product.rawValue)) == 0 && price[product].isFinite {
+            if let current = best, price[current] >= price[product] { continue }
+            best = product
+        }
+        if let best { used |= 1 << UInt8(best.rawValue) }
+        return best
+    }
+
     /// Products with a known price, best-paid first (ties in declaration order).
     @inline(__always)
     static func productsByPrice(_ price: ProductValues) -> [AncillaryProduct] {
-        AncillaryProduct.allCases.filter { price[$0].isFinite }.sorted {
+        AncillaryProduct.all.filter { price[$0].isFinite }.sorted {
             price[$0] != price[$1] ? price[$0] > price[$1] : $0.rawValue < $1.rawValue
         }
     }

@@ -25,6 +25,9 @@ public enum AncillaryProduct: Int, CaseIterable, Hashable, Sendable, CustomStrin
 
     public var description: String { name }
 
+    /// Every product, built once (``allCases`` builds a new array at each use; hot loops use this).
+    public static let all: [AncillaryProduct] = allCases
+
     /// The variable expressions read its clearing price by (`rrs_price`).
     public var priceVariableName: String { name.lowercased() + "_price" }
 
@@ -107,7 +110,7 @@ public struct ProductValues: Hashable, Sendable {
 
     /// The sum over the products (NaN counts as 0).
     public var total: Double {
-        AncillaryProduct.allCases.reduce(0) { sum, product in
+        AncillaryProduct.all.reduce(0) { sum, product in
             let value = self[product]
             return value.isNaN ? sum : sum + value
         }

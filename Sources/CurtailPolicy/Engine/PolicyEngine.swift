@@ -277,13 +277,15 @@ public struct PolicyEngine: Sendable {
         offerContext[.weekday] = Double(local.weekday)
         offerContext[.month] = Double(local.month)
         offerContext[.day] = Double(local.day)
-        for product in AncillaryProduct.allCases {
-            offerContext[Variable.clearingPrice(of: product)] = input.clearingPrice[product]
-        }
-        var decided: Set<AncillaryProduct> = []
-        for offer in policy.ancillaryOffers where !decided.contains(offer.product) {
-            guard offer.condition.isTrue(in: offerContext) else { continue }
-            decided.insert(offer.product)
+        offerContext[.rrsPrice] = input.clearingPrice.rrs
+        offerContext[.ecrsPrice] = input.clearingPrice.ecrs
+        offerContext[.nonSpinPrice] = input.clearingPrice.nonSpin
+        offerContext[.regulationUpPrice] = input.clearingPrice.regulationUp
+        var decided: UInt8 = 0
+        for offer in policy.ancillaryOffers {
+            let bit = UInt8(1) << UInt8(offer.product.rawValue)
+            guard decided & bit == 0, offer.condition.isTrue(in: offerContext) else { continue }
+            decided |= bit
             let mw = offer.megawatts.evaluate(in: offerContext)
             megawatts[offer.product] = mw.isFinite ? max(0, mw) : 0
             minimumPrice[offer.product] = offer.minimumPrice?.evaluate(in: offerContext) ?? .nan

@@ -11,8 +11,8 @@ public struct AncillaryPrices: Sendable {
     public var file: String
     /// Start of the first hour.
     public var start: Timestamp
-    /// One price per hour from ``start`` for each product (all NaN for a product the file lacks).
-    public var prices: [AncillaryProduct: [Double]]
+    /// The prices of each hour from ``start`` (NaN for a product the file lacks or leaves empty).
+    public var hourly: [ProductValues]
     /// Hours in the file.
     public var hours: Int
     /// Per product, runs of missing hours (a product the file lacks has none listed).
@@ -24,10 +24,7 @@ public struct AncillaryPrices: Sendable {
         let offset = time.millisecondsSinceEpoch - start.millisecondsSinceEpoch
         guard offset >= 0 else { return .unknown }
         let index = Int(offset / 3_600_000)
-        guard index < hours else { return .unknown }
-        var result = ProductValues.unknown
-        for (product, values) in prices { result[product] = values[index] }
-        return result
+        return index < hours ? hourly[index] : .unknown
     }
 
     /// Loads a clearing-price file.
@@ -110,17 +107,14 @@ public struct AncillaryPrices: Sendable {
         }
         guard rows > 0 else { throw HistoryError(file: file, line: 2, "no data rows") }
         let start = Timestamp(millisecondsSinceEpoch: first)
-        var prices: [AncillaryProduct: [Double]] = [:]
+        var hourly = [ProductValues](repeating: .unknown, count: values[0].count)
         var gaps: [AncillaryProduct: [TimeSeries.Gap]] = [:]
+        for product in AncillaryProduct.allCases { gaps[product] = [] }
         for (c, entry) in columns.enumerated() {
             let series = TimeSeries(file: file, column: entry.product.name, start: start, intervalSeconds: 3600, values: values[c])
-            prices[entry.product] = values[c]
+            for h in hourly.indices { hourly[h][entry.product] = values[c][h] }
             gaps[entry.product] = series.gaps
         }
-        for product in AncillaryProduct.allCases where prices[product] == nil {
-            prices[product] = Array(repeating: .nan, count: values[0].count)
-            gaps[product] = []
-        }
-        return AncillaryPrices(file: file, start: start, prices: prices, hours: values[0].count, gaps: gaps)
+        return AncillaryPrices(file: file, start: start, hourly: hourly, hours: hourly.count, gaps: gaps)
     }
 }

@@ -45,6 +45,7 @@ public struct ReservePlan: Sendable {
 
     init(
         plan times: [Timestamp],
+        localTimes: [LocalTime?],
         intervalSeconds: Int,
         decisionHashPrice: [Double],
         eeaLevel: [Int],
@@ -70,7 +71,7 @@ public struct ReservePlan: Sendable {
                 offerInputs.append(
                     OfferInput(
                         hour: start,
-                        localTime: site.timeZone.localTime(at: start),
+                        localTime: localTimes[k] ?? site.timeZone.localTime(at: start),
                         hashPrice: decisionHashPrice[k],
                         dayAheadPrice: dayAhead?.value(at: dayBefore) ?? .nan,
                         clearingPrice: prices.prices(at: dayBefore)

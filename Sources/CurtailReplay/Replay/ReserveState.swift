@@ -61,7 +61,7 @@ struct ReserveState {
         var active: UInt8 = 0
         var held = 0.0
         var deployed = 0.0
-        for product in AncillaryProduct.allCases {
+        for product in AncillaryProduct.all {
             let mw = awards[product]
             guard mw > 0 else { continue }
             let bit = UInt8(1) << UInt8(product.rawValue)
@@ -99,7 +99,7 @@ struct ReserveState {
         let available = max(0, siteMW - sleepMW)
         let factor = held > 0 ? min(1, available / held) : 1
         ledger.reserve.shortfallMWh += (held - min(held, available)) * hours
-        for product in AncillaryProduct.allCases {
+        for product in AncillaryProduct.all {
             let mw = awards[product]
             guard mw > 0 else { continue }
             let bit = UInt8(1) << UInt8(product.rawValue)

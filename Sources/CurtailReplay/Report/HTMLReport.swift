@@ -62,7 +62,7 @@ public enum HTMLReport: Sendable {
         html += card(
             "Capture ratio",
             ratio.isFinite ? Number.grouped(ratio * 100, 1) + " %" : "n/a",
-            "of the oracle's $\(Number.grouped(r.oracle.profitUSD, 0))\(r.oracleExact ? "" : " (relaxed bound)")",
+            "of the oracle's $\(Number.grouped(r.oracleProfitUSD, 0))\(r.oracleExact ? "" : " (relaxed bound)")",
             ""
         )
         html += card("Always-on profit", "$" + Number.grouped(r.alwaysOn.profitUSD, 0), "\(Number.grouped(r.alwaysOn.energyMWh, 0)) MWh", "")

@@ -9,6 +9,7 @@ public struct ReplaySummary: Encodable, Sendable {
         public var energyCostUSD: Double
         public var transmissionUSD: Double
         public var miningRevenueUSD: Double
+        public var ancillaryRevenueUSD: Double
         public var profitUSD: Double
         public var curtailedMWh: Double
         public var cycles: Double
@@ -18,6 +19,7 @@ public struct ReplaySummary: Encodable, Sendable {
             energyCostUSD = totals.energyCostUSD
             transmissionUSD = totals.transmissionUSD
             miningRevenueUSD = totals.miningRevenueUSD
+            ancillaryRevenueUSD = totals.ancillaryRevenueUSD
             profitUSD = totals.profitUSD
             curtailedMWh = totals.curtailedMWh
             cycles = totals.cycles
@@ -28,6 +30,7 @@ public struct ReplaySummary: Encodable, Sendable {
             case energyCostUSD = "energy_cost_usd"
             case transmissionUSD = "transmission_usd"
             case miningRevenueUSD = "mining_revenue_usd"
+            case ancillaryRevenueUSD = "ancillary_revenue_usd"
             case profitUSD = "profit_usd"
             case curtailedMWh = "curtailed_mwh"
             case cycles
@@ -52,6 +55,35 @@ public struct ReplaySummary: Encodable, Sendable {
         }
     }
 
+    /// What was awarded, paid and deployed.
+    public struct Ancillary: Encodable, Sendable {
+        public var awardedMWh: [String: Double]
+        public var revenueUSD: [String: Double]
+        public var awardedHours: Int
+        public var shortfallMWh: Double
+        public var deployments: Int
+        public var missedDeployments: Int
+
+        init(_ ledger: ReserveLedger) {
+            let products = AncillaryProduct.allCases.filter { ledger.awardedMWh[$0] > 0 }
+            awardedMWh = Dictionary(uniqueKeysWithValues: products.map { ($0.name, ledger.awardedMWh[$0]) })
+            revenueUSD = Dictionary(uniqueKeysWithValues: products.map { ($0.name, ledger.revenueUSD[$0]) })
+            awardedHours = ledger.awardedHours
+            shortfallMWh = ledger.shortfallMWh
+            deployments = ledger.deployments
+            missedDeployments = ledger.missedDeployments
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case awardedMWh = "awarded_mwh"
+            case revenueUSD = "revenue_usd"
+            case awardedHours = "awarded_hours"
+            case shortfallMWh = "shortfall_mwh"
+            case deployments
+            case missedDeployments = "missed_deployments"
+        }
+    }
+
     public struct Gap: Encodable, Sendable {
         public var from: String
         public var to: String
@@ -70,6 +102,11 @@ public struct ReplaySummary: Encodable, Sendable {
     public var alwaysOn: Totals
     public var oracle: Totals
     public var oracleExact: Bool
+    /// With ancillary capacity, when the oracle's schedule is not proven optimal: its proven
+    /// upper bound on profit (USD), which `capture_ratio` uses.
+    public var oracleUpperBoundUSD: Double?
+    /// Ancillary capacity under the policy (with `--ancillary` and a qualified site).
+    public var ancillary: Ancillary?
     public var captureRatio: Double?
     public var contractSettlementUSD: Double?
     public var groups: [Group]
@@ -85,6 +122,8 @@ public struct ReplaySummary: Encodable, Sendable {
         case alwaysOn = "always_on"
         case oracle
         case oracleExact = "oracle_exact"
+        case oracleUpperBoundUSD = "oracle_upper_bound_usd"
+        case ancillary
         case captureRatio = "capture_ratio"
         case contractSettlementUSD = "contract_settlement_usd"
         case groups, gaps, notes
@@ -103,6 +142,8 @@ public struct ReplaySummary: Encodable, Sendable {
         alwaysOn = Totals(result.alwaysOn)
         oracle = Totals(result.oracle)
         oracleExact = result.oracleExact
+        oracleUpperBoundUSD = result.oracleUpperBoundUSD
+        ancillary = result.reserve.map(Ancillary.init)
         let ratio = result.captureRatio
         captureRatio = ratio.isFinite ? ratio : nil
         contractSettlementUSD = result.contractSettlementUSD

@@ -102,8 +102,8 @@ public struct TuningSummary: Encodable, Sendable {
             test_profit_usd: report.tuned.test.replay.alwaysOn.profitUSD
         )
         oracle = Baseline(
-            train_profit_usd: report.tuned.train.replay.oracle.profitUSD,
-            test_profit_usd: report.tuned.test.replay.oracle.profitUSD
+            train_profit_usd: report.tuned.train.replay.oracleProfitUSD,
+            test_profit_usd: report.tuned.test.replay.oracleProfitUSD
         )
         let names = report.changes.map(\.name)
         folds = report.folds.map { fold in

@@ -47,7 +47,7 @@ public enum TuningTable: Sendable {
             "",
         ])
         rows.append([
-            "oracle", Number.grouped(tuned.train.replay.oracle.profitUSD, 0), "", Number.grouped(tuned.test.replay.oracle.profitUSD, 0), "", "1.000",
+            "oracle", Number.grouped(tuned.train.replay.oracleProfitUSD, 0), "", Number.grouped(tuned.test.replay.oracleProfitUSD, 0), "", "1.000",
             "",
         ])
         lines += Table.render(rows)
