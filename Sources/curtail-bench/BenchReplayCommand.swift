@@ -14,8 +14,10 @@ struct BenchReplayCommand: ParsableCommand {
         discussion: """
             Times, on one core, with the median of --rounds runs after one warm-up: loading the \
             HB_WEST 15-minute file (458,880 rows); replaying one year for a 10-group site under the \
-            shipped dual-strike policy (engine + ledger + oracle, and without the oracle); and \
-            replaying the whole 2010-2024 history for the example site under breakeven.yaml.
+            shipped dual-strike policy (engine + ledger + oracle, and without the oracle); the \
+            example site for the same year under ercot-cooptimise without and with ancillary \
+            clearing prices (and with the co-optimised oracle); and replaying the whole 2010-2024 \
+            history for the example site under breakeven.yaml.
             """
     )
 

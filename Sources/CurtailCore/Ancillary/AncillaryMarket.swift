@@ -58,7 +58,9 @@ public enum AncillaryMarket: Sendable {
     @inline(__always)
     static func nextByPrice(_ price: ProductValues, excluding used: inout UInt8) -> AncillaryProduct? {
         var best: AncillaryProduct?
-        for product in AncillaryProduct.all where used & (1 << UInt8(product.rawValue)) == 0 && price[product].isFinite {
+        for raw in AncillaryProduct.rawValues {
+            let product = AncillaryProduct(rawValue: raw)!
+            guard used & (1 << UInt8(raw)) == 0, price[product].isFinite else { continue }
             if let current = best, price[current] >= price[product] { continue }
             best = product
         }

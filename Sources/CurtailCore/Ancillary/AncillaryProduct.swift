@@ -25,8 +25,12 @@ public enum AncillaryProduct: Int, CaseIterable, Hashable, Sendable, CustomStrin
 
     public var description: String { name }
 
-    /// Every product, built once (``allCases`` builds a new array at each use; hot loops use this).
+    /// Every product, built once (``allCases`` builds a new array at each use).
     public static let all: [AncillaryProduct] = allCases
+
+    /// The products by raw value, for hot loops: `for raw in AncillaryProduct.rawValues`
+    /// touches no array (and so no reference count).
+    public static let rawValues = 0..<4
 
     /// The variable expressions read its clearing price by (`rrs_price`).
     public var priceVariableName: String { name.lowercased() + "_price" }
@@ -110,9 +114,6 @@ public struct ProductValues: Hashable, Sendable {
 
     /// The sum over the products (NaN counts as 0).
     public var total: Double {
-        AncillaryProduct.all.reduce(0) { sum, product in
-            let value = self[product]
-            return value.isNaN ? sum : sum + value
-        }
+        (rrs.isNaN ? 0 : rrs) + (ecrs.isNaN ? 0 : ecrs) + (nonSpin.isNaN ? 0 : nonSpin) + (regulationUp.isNaN ? 0 : regulationUp)
     }
 }

@@ -15,6 +15,11 @@ public struct PolicyEngine: Sendable {
     private var context: ExpressionContext
     /// What ancillary offers read (parameters and the day-before figures).
     private var offerContext: ExpressionContext
+    /// The offers flattened: per offer its product's bit, and its condition, MW and floor in one
+    /// program set (3 programs per offer; a missing floor is NaN), so an hour's offers touch no
+    /// reference-counted storage.
+    private let offerBits: [UInt8]
+    private let offerPrograms: ProgramSet
     private let siteSleepMW: Double
     private var directives: DispatchDirectives
     private var windows: [PriceWindow]
@@ -151,6 +156,12 @@ public struct PolicyEngine: Sendable {
             eventCount: environment.eventPrograms.count
         )
         offerContext = ExpressionContext(parameterCount: policy.parameters.count, aggregateCount: 0, eventCount: 0)
+        offerBits = policy.ancillaryOffers.map { UInt8(1) << UInt8($0.product.rawValue) }
+        var nan = ExpressionEnvironment()
+        let missing = try? CompiledExpression("0 / 0", expecting: .number(.none), in: &nan)
+        offerPrograms = ProgramSet(
+            policy.ancillaryOffers.flatMap { offer in [offer.condition, offer.megawatts, offer.minimumPrice ?? missing ?? offer.megawatts] }
+        )
         siteSleepMW = site.sleepPower.value
         directives = DispatchDirectives(price: .nan, hashPrice: 0, groupCount: site.groups.count)
         dispatcher = Dispatcher(site: site, settings: DispatchSettings())
@@ -282,13 +293,14 @@ public struct PolicyEngine: Sendable {
         offerContext[.nonSpinPrice] = input.clearingPrice.nonSpin
         offerContext[.regulationUpPrice] = input.clearingPrice.regulationUp
         var decided: UInt8 = 0
-        for offer in policy.ancillaryOffers {
-            let bit = UInt8(1) << UInt8(offer.product.rawValue)
-            guard decided & bit == 0, offer.condition.isTrue(in: offerContext) else { continue }
+        for index in offerBits.indices {
+            let bit = offerBits[index]
+            guard decided & bit == 0, offerPrograms.evaluate(3 * index, in: offerContext) != 0 else { continue }
             decided |= bit
-            let mw = offer.megawatts.evaluate(in: offerContext)
-            megawatts[offer.product] = mw.isFinite ? max(0, mw) : 0
-            minimumPrice[offer.product] = offer.minimumPrice?.evaluate(in: offerContext) ?? .nan
+            let product = AncillaryProduct.all[bit.trailingZeroBitCount]
+            let mw = offerPrograms.evaluate(3 * index + 1, in: offerContext)
+            megawatts[product] = mw.isFinite ? max(0, mw) : 0
+            minimumPrice[product] = offerPrograms.evaluate(3 * index + 2, in: offerContext)
         }
         return (megawatts, minimumPrice)
     }

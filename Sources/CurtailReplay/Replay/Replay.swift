@@ -157,6 +157,8 @@ public struct Replay: Sendable {
         var nextSegment = 0
         var segmentIndex = 0
         var reserveState = ReserveState(site: site)
+        // Bound once: reading `plan.reserve` in the loop would copy (retain) its arrays each interval.
+        let reservePlan = plan.reserve
         engine.reset()
         plan.decisionInputs.withUnsafeBufferPointer { buffer in
             // Passed by address and never written (see PolicyEngine.decide(inPlace:into:)).
@@ -169,7 +171,7 @@ public struct Replay: Sendable {
                     segmentIndex += 1
                     nextSegment = segmentIndex < plan.segmentStarts.count ? plan.segmentStarts[segmentIndex] : Int.max
                 }
-                if let reservePlan = plan.reserve {
+                if let reservePlan {
                     if newSegment { reserveState.restart() }
                     let reserve = reserveState.obligation(at: k, plan: reservePlan, engine: &engine, ledger: &ledger.reserve)
                     engine.decide(inPlace: &inputs[k], reserve: reserve, into: &decision)
@@ -199,7 +201,7 @@ public struct Replay: Sendable {
                 let before = ledger.totals.profitUSD
                 ledger.totals.settle(megawatts: siteMW, terahash: siteTH, at: k, in: series)
                 ledger.totals.curtailedMWh += max(0, alwaysOnMW - siteMW) * hours
-                if plan.reserve != nil { reserveState.settle(siteMW: siteMW, hours: hours, ledger: &ledger) }
+                if reservePlan != nil { reserveState.settle(siteMW: siteMW, hours: hours, ledger: &ledger) }
                 if plan.obligation[k] {
                     ledger.obligationIntervals += 1
                     if siteMW > obligationLimit + 1e-9 { ledger.unmetObligations += 1 }

@@ -61,10 +61,11 @@ struct ReserveState {
         var active: UInt8 = 0
         var held = 0.0
         var deployed = 0.0
-        for product in AncillaryProduct.all {
+        for raw in AncillaryProduct.rawValues {
+            let product = AncillaryProduct(rawValue: raw)!
             let mw = awards[product]
             guard mw > 0 else { continue }
-            let bit = UInt8(1) << UInt8(product.rawValue)
+            let bit = UInt8(1) << UInt8(raw)
             if instructed & bit != 0 {
                 active |= bit
                 deployed += mw
@@ -99,10 +100,11 @@ struct ReserveState {
         let available = max(0, siteMW - sleepMW)
         let factor = held > 0 ? min(1, available / held) : 1
         ledger.reserve.shortfallMWh += (held - min(held, available)) * hours
-        for product in AncillaryProduct.all {
+        for raw in AncillaryProduct.rawValues {
+            let product = AncillaryProduct(rawValue: raw)!
             let mw = awards[product]
             guard mw > 0 else { continue }
-            let bit = UInt8(1) << UInt8(product.rawValue)
+            let bit = UInt8(1) << UInt8(raw)
             let paid = deploying & bit != 0 ? (missed & bit != 0 ? 0 : mw) : mw * factor
             let revenue = paid * clearing[product] * hours
             ledger.totals.ancillaryRevenueUSD += revenue
