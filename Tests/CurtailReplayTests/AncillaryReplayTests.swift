@@ -151,6 +151,39 @@ struct AncillaryReplayTests {
         #expect(with.policy.ancillaryRevenueUSD > 0)
     }
 
+    @Test("each product's first offer whose condition holds is its offer; without min_price any clearing price is accepted")
+    func offerSelection() throws {
+        let policy = try Fixtures.policy(
+            """
+            policy: o
+            parameters:
+              mw: {default: 0.3, min: 0, max: 1, unit: MW}
+            ancillary:
+              - {product: NSPIN, when: "hour >= 12", offer_mw: 0.4, min_price: 7}
+              - {product: NSPIN, offer_mw: mw, min_price: "nspin_price * 2"}
+              - {product: ECRS, offer_mw: 0.2}
+            """
+        )
+        var engine = try PolicyEngine(policy: policy, site: try Self.site())
+        let morning = Timestamp(iso8601: "2023-03-01T15:00:00Z")!  // 09:00 Central
+        let input = OfferInput(hour: morning, hashPrice: 0.07, clearingPrice: ProductValues(nonSpin: 4))
+        let offers = engine.ancillaryOffers(input)
+        #expect(offers.megawatts.nonSpin == 0.3 && offers.minimumPrice.nonSpin == 8)
+        #expect(offers.megawatts.ecrs == 0.2 && offers.minimumPrice.ecrs.isNaN)
+        #expect(offers.megawatts.rrs == 0)
+        let afternoon = engine.ancillaryOffers(OfferInput(hour: morning.adding(seconds: 4 * 3600), hashPrice: 0.07, clearingPrice: .unknown))
+        #expect(afternoon.megawatts.nonSpin == 0.4 && afternoon.minimumPrice.nonSpin == 7)
+        // The market: a NaN floor takes any price; a price below the floor awards nothing.
+        let awards = AncillaryMarket.awards(
+            offeredMW: offers.megawatts,
+            floorPrice: offers.minimumPrice,
+            clearingPrice: ProductValues(ecrs: 0.5, nonSpin: 7.9),
+            qualification: ProductValues(repeating: 1),
+            capacityMW: 1
+        )
+        #expect(awards.ecrs == 0.2 && awards.nonSpin == 0)
+    }
+
     @Test("offers that read what is unknown the day before, unknown products and unqualified sites are refused with line:col")
     func badFiles() {
         func policyError(_ offer: String) -> String {

@@ -15,10 +15,11 @@ public struct PolicyEngine: Sendable {
     private var context: ExpressionContext
     /// What ancillary offers read (parameters and the day-before figures).
     private var offerContext: ExpressionContext
-    /// The offers flattened: per offer its product's bit, and its condition, MW and floor in one
-    /// program set (3 programs per offer; a missing floor is NaN), so an hour's offers touch no
-    /// reference-counted storage.
+    /// The offers flattened: per offer its product's bit and whether it has a floor, and its
+    /// condition, MW and floor in one program set (3 programs per offer, the MW standing in for a
+    /// missing floor and never read), so an hour's offers touch no reference-counted storage.
     private let offerBits: [UInt8]
+    private let offerHasFloor: [Bool]
     private let offerPrograms: ProgramSet
     private let siteSleepMW: Double
     private var directives: DispatchDirectives
@@ -157,10 +158,9 @@ public struct PolicyEngine: Sendable {
         )
         offerContext = ExpressionContext(parameterCount: policy.parameters.count, aggregateCount: 0, eventCount: 0)
         offerBits = policy.ancillaryOffers.map { UInt8(1) << UInt8($0.product.rawValue) }
-        var nan = ExpressionEnvironment()
-        let missing = try? CompiledExpression("0 / 0", expecting: .number(.none), in: &nan)
+        offerHasFloor = policy.ancillaryOffers.map { $0.minimumPrice != nil }
         offerPrograms = ProgramSet(
-            policy.ancillaryOffers.flatMap { offer in [offer.condition, offer.megawatts, offer.minimumPrice ?? missing ?? offer.megawatts] }
+            policy.ancillaryOffers.flatMap { offer in [offer.condition, offer.megawatts, offer.minimumPrice ?? offer.megawatts] }
         )
         siteSleepMW = site.sleepPower.value
         directives = DispatchDirectives(price: .nan, hashPrice: 0, groupCount: site.groups.count)
@@ -300,7 +300,7 @@ public struct PolicyEngine: Sendable {
             let product = AncillaryProduct.all[bit.trailingZeroBitCount]
             let mw = offerPrograms.evaluate(3 * index + 1, in: offerContext)
             megawatts[product] = mw.isFinite ? max(0, mw) : 0
-            minimumPrice[product] = offerPrograms.evaluate(3 * index + 2, in: offerContext)
+            minimumPrice[product] = offerHasFloor[index] ? offerPrograms.evaluate(3 * index + 2, in: offerContext) : .nan
         }
         return (megawatts, minimumPrice)
     }
