@@ -62,9 +62,17 @@ public enum HTMLReport: Sendable {
         html += card(
             "Capture ratio",
             ratio.isFinite ? Number.grouped(ratio * 100, 1) + " %" : "n/a",
-            "of the oracle's $\(Number.grouped(r.oracleProfitUSD, 0))\(r.oracleExact ? "" : " (relaxed bound)")",
+            "of the oracle's $\(Number.grouped(r.oracleProfitUSD, 0))\(r.oracleExact ? "" : (r.oracleUpperBoundUSD != nil ? " (proven bound)" : " (relaxed bound)"))",
             ""
         )
+        if let reserve = r.reserve {
+            html += card(
+                "Ancillary revenue",
+                "$" + Number.grouped(r.policy.ancillaryRevenueUSD, 0),
+                "\(Number.grouped(Double(reserve.awardedHours), 0)) h awarded; deployments \(reserve.deployments), missed \(reserve.missedDeployments)",
+                ""
+            )
+        }
         html += card("Always-on profit", "$" + Number.grouped(r.alwaysOn.profitUSD, 0), "\(Number.grouped(r.alwaysOn.energyMWh, 0)) MWh", "")
         html += card(
             "Curtailed",
@@ -74,11 +82,14 @@ public enum HTMLReport: Sendable {
         )
         html += card("Wake-ups", Number.grouped(r.policy.cycles, 0), "group-equivalents; oracle \(Number.grouped(r.oracle.cycles, 0))", "")
         html += "</div>"
+        let ancillary = r.reserve != nil
         html +=
-            "<table class=\"num\"><thead><tr><th></th><th>energy MWh</th><th>energy cost $</th><th>4CP $</th><th>revenue $</th><th>profit $</th><th>curtailed MWh</th><th>wake-ups</th></tr></thead><tbody>"
-        for (name, t) in [("policy", r.policy), ("always-on", r.alwaysOn), (r.oracleExact ? "oracle" : "oracle (relaxed)", r.oracle)] {
+            "<table class=\"num\"><thead><tr><th></th><th>energy MWh</th><th>energy cost $</th><th>4CP $</th><th>revenue $</th>\(ancillary ? "<th>ancillary $</th>" : "")<th>profit $</th><th>curtailed MWh</th><th>wake-ups</th></tr></thead><tbody>"
+        let oracleName = r.oracleExact ? "oracle" : (r.oracleUpperBoundUSD != nil ? "oracle (best found)" : "oracle (relaxed)")
+        for (name, t) in [("policy", r.policy), ("always-on", r.alwaysOn), (oracleName, r.oracle)] {
+            let ancillaryCell = ancillary ? "<td>\(Number.grouped(t.ancillaryRevenueUSD, 0))</td>" : ""
             html +=
-                "<tr><th>\(name)</th><td>\(Number.grouped(t.energyMWh, 0))</td><td>\(Number.grouped(t.energyCostUSD, 0))</td><td>\(Number.grouped(t.transmissionUSD, 0))</td><td>\(Number.grouped(t.miningRevenueUSD, 0))</td><td><b>\(Number.grouped(t.profitUSD, 0))</b></td><td>\(Number.grouped(t.curtailedMWh, 0))</td><td>\(name == "always-on" ? "" : Number.grouped(t.cycles, 0))</td></tr>"
+                "<tr><th>\(name)</th><td>\(Number.grouped(t.energyMWh, 0))</td><td>\(Number.grouped(t.energyCostUSD, 0))</td><td>\(Number.grouped(t.transmissionUSD, 0))</td><td>\(Number.grouped(t.miningRevenueUSD, 0))</td>\(ancillaryCell)<td><b>\(Number.grouped(t.profitUSD, 0))</b></td><td>\(Number.grouped(t.curtailedMWh, 0))</td><td>\(name == "always-on" ? "" : Number.grouped(t.cycles, 0))</td></tr>"
         }
         html += "</tbody></table>"
         if !r.gaps.isEmpty {
