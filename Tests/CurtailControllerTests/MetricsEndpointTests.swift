@@ -59,6 +59,21 @@ struct MetricsEndpointTests {
                     #expect(metrics.contains("curtail_decision_seconds_bucket"))
                     #expect(metrics.contains("curtail_group_target_kw{group=\"s21\"} 3500.0"))
                     #expect(metrics.contains("curtail_price_age_seconds"))
+                    // Every controller metric the shipped Grafana dashboard queries is one this scrape exports.
+                    let lines = metrics.split(separator: "\n").filter { !$0.hasPrefix("#") }
+                    let dashboard = try GrafanaDashboard.metricNames()
+                    #expect(dashboard.count >= 12)
+                    for name in dashboard where !name.hasPrefix("curtail_feed_") {
+                        #expect(
+                            lines.contains { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") || $0.hasPrefix(name + "_bucket") },
+                            "docs/grafana/curtail.json queries \(name), which curtail run does not export"
+                        )
+                    }
+                    // The feed panels: names the feed code registers (curtail feed's own /metrics is in FeedCommandTests).
+                    let feedSource = try String(contentsOfFile: TestRepository.path("Sources/CurtailFeeds/FeedOutlet.swift"), encoding: .utf8)
+                    for name in dashboard where name.hasPrefix("curtail_feed_") {
+                        #expect(feedSource.contains("Counter(label: \"\(name)\""), "docs/grafana/curtail.json queries \(name), which no feed exports")
+                    }
                     // The broker goes away: unhealthy, with the reason.
                     await broker.stop(.kill)
                     let lost = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
