@@ -50,7 +50,8 @@ test: build lint
 	$(MAKE) --no-print-directory conformance
 
 # Real clients and peers: pyasic and luxos against the simulator's fake miners, openleadr's
-# OpenADR 2.0b VTN against curtail openadr (pinned in Tests/Conformance/requirements.txt), in a
+# OpenADR 2.0b VTN against curtail openadr, headless chromium (DevTools protocol through
+# websocket-client) on the live page (pinned in Tests/Conformance/requirements.txt), in a
 # throwaway virtual environment under .build/. Without PyPI it says so and skips, except in CI,
 # where that is a failure.
 CONFORMANCE_VENV := .build/conformance-venv

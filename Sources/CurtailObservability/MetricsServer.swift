@@ -1,15 +1,15 @@
+import Hummingbird
 public import Logging
 import NIOCore
-import NIOHTTP1
-import NIOPosix
 public import Prometheus
 public import ServiceLifecycle
 
-/// The operator's HTTP endpoint: `GET /metrics` (Prometheus text format from a
-/// ``PrometheusCollectorRegistry``) and `GET /healthz` (200 `ok` or 503 with the reason).
+/// The operator's HTTP endpoint, on Hummingbird: `GET /metrics` (Prometheus text format from a
+/// ``PrometheusCollectorRegistry``), `GET /healthz` (200 `ok` or 503 with the reason) and, with a
+/// ``LiveFeed``, the live page at `GET /` and its server-sent events at `GET /events`.
 ///
-/// A swift-service-lifecycle ``Service`` on swift-nio's HTTP/1.1 server; it stops on graceful
-/// shutdown. Bind it to loopback (the default) unless a scraper on another host needs it.
+/// A swift-service-lifecycle ``Service``; it stops on graceful shutdown. Read-only: every other
+/// method or path is 404, and malformed requests get Hummingbird's 4xx.
 public struct MetricsServer: Service {
     /// The answer of the health check.
     public struct Health: Sendable {
@@ -28,104 +28,104 @@ public struct MetricsServer: Service {
     public let registry: PrometheusCollectorRegistry
     public let health: @Sendable () -> Health
     public let logger: Logger
+    /// What the live page shows; `nil`: no page (only /metrics and /healthz).
+    public let liveFeed: LiveFeed?
+    /// The page's title (the site id).
+    public let title: String
 
-    public init(host: String, port: Int, registry: PrometheusCollectorRegistry, logger: Logger, health: @escaping @Sendable () -> Health) {
+    public init(
+        host: String,
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        liveFeed: LiveFeed? = nil,
+        title: String = "Curtail",
+        health: @escaping @Sendable () -> Health
+    ) {
         self.host = host
         self.port = port
         self.registry = registry
         self.health = health
         self.logger = logger
+        self.liveFeed = liveFeed
+        self.title = title
+    }
+
+    /// Whether `host` is a loopback address (the only place the live page is served without a
+    /// reverse proxy in front).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// Serves until graceful shutdown or cancellation.
     ///
-    /// - Throws: when the address cannot be bound (in use, no permission); the error names it.
+    /// - Throws: ``MetricsServerError`` when the address cannot be bound (in use, no permission).
     public func run() async throws {
         let registry = self.registry
         let health = self.health
-        let channel: any Channel
-        do {
-            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { child in
-                    child.eventLoop.makeCompletedFuture {
-                        try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try child.pipeline.syncOperations.addHandler(Handler(registry: registry, health: health))
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/healthz") { _, _ in
+            let check = health()
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            let text = (check.healthy ? "ok: " : "unhealthy: ") + check.detail + "\n"
+            return Response(status: check.healthy ? .ok : .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        if let feed = liveFeed {
+            let page = LivePage.html(title: title)
+            router.get("/") { _, _ in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/html; charset=utf-8"
+                headers[.cacheControl] = "no-store"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+            }
+            // The page's view of /healthz: always 200, so a browser logs no failed request while
+            // the controller is (rightly) unhealthy.
+            router.get("/health.json") { _, _ in
+                let check = health()
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                headers[.cacheControl] = "no-store"
+                let detail = LiveFeed.quoted(check.detail)
+                return Response(
+                    status: .ok,
+                    headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(string: "{\"healthy\":\(check.healthy),\"detail\":\(detail)}"))
+                )
+            }
+            router.get("/events") { _, _ in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/event-stream"
+                headers[.cacheControl] = "no-store"
+                let stream = feed.subscribe()
+                return Response(
+                    status: .ok,
+                    headers: headers,
+                    body: .init { writer in
+                        for await event in stream { try await writer.write(ByteBuffer(string: event)) }
+                        try await writer.finish(nil)
                     }
-                }
-                .bind(host: host, port: port)
-                .get()
+                )
+            }
+        }
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "curtail"),
+            logger: logger
+        )
+        logger.info(
+            "serving \(liveFeed == nil ? "" : "the live page at /, ")/metrics and /healthz",
+            metadata: ["http.address": "\(host):\(port)"]
+        )
+        do {
+            try await application.run()
         } catch {
             throw MetricsServerError("cannot serve metrics on \(host):\(port): \(error); choose another --metrics address")
-        }
-        logger.info("serving /metrics and /healthz", metadata: ["http.address": "\(host):\(port)"])
-        try await withTaskCancellationOrGracefulShutdownHandler {
-            try await channel.closeFuture.get()
-        } onCancelOrGracefulShutdown: {
-            channel.close(promise: nil)
-        }
-    }
-
-    /// Answers one request per connection turn: the path decides, everything else is 404/405.
-    private final class Handler: ChannelInboundHandler {
-        typealias InboundIn = HTTPServerRequestPart
-        typealias OutboundOut = HTTPServerResponsePart
-
-        let registry: PrometheusCollectorRegistry
-        let health: @Sendable () -> Health
-        private var request: HTTPRequestHead?
-
-        init(registry: PrometheusCollectorRegistry, health: @escaping @Sendable () -> Health) {
-            self.registry = registry
-            self.health = health
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            switch unwrapInboundIn(data) {
-            case .head(let head):
-                request = head
-            case .body:
-                break
-            case .end:
-                guard let head = request else { return }
-                request = nil
-                respond(to: head, context: context)
-            }
-        }
-
-        private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-            var status = HTTPResponseStatus.ok
-            var contentType = "text/plain; charset=utf-8"
-            var body: [UInt8]
-            if head.method != .GET && head.method != .HEAD {
-                status = .methodNotAllowed
-                body = Array("only GET\n".utf8)
-            } else if path == "/metrics" {
-                contentType = "text/plain; version=0.0.4; charset=utf-8"
-                body = registry.emitToBuffer()
-            } else if path == "/healthz" {
-                let check = health()
-                status = check.healthy ? .ok : .serviceUnavailable
-                body = Array(((check.healthy ? "ok: " : "unhealthy: ") + check.detail + "\n").utf8)
-            } else {
-                status = .notFound
-                body = Array("not found; try /metrics or /healthz\n".utf8)
-            }
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: contentType)
-            headers.add(name: "Content-Length", value: String(body.count))
-            let keepAlive = head.isKeepAlive
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            if head.method != .HEAD {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-            }
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive {
-                let channel = context.channel
-                done.whenComplete { _ in channel.close(promise: nil) }
-            }
         }
     }
 }

@@ -63,8 +63,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run without an audit database (nothing recorded, a restart resumes only what the broker retained).")
     var noAudit = false
 
-    @Option(help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
+    @Option(help: "Serve the live page (/), /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
     var metrics = "127.0.0.1:9464"
+
+    @Option(
+        name: .customLong("live-page"),
+        help: ArgumentHelp(
+            "Serve the read-only live page at / on the --metrics address: on (default; loopback only), behind-proxy (any address, for a reverse proxy that adds TLS and authentication; docs/controller.md), or off.",
+            valueName: "on|behind-proxy|off"
+        )
+    )
+    var livePage = "on"
 
     @OptionGroup var logging: LogLevelOptions
 
@@ -104,7 +113,17 @@ struct RunCommand: AsyncParsableCommand {
             }
             endpoint = (String(metrics[..<colon]), port)
         }
-        let observability = endpoint.map { Observability(host: $0.host, port: $0.port, logger: logger) }
+        guard ["on", "behind-proxy", "off"].contains(livePage) else {
+            throw ValidationError("--live-page expects on, behind-proxy or off, got '\(livePage)'")
+        }
+        if let endpoint, livePage == "on", !MetricsServer.isLoopback(endpoint.host) {
+            throw InvalidInput(
+                "the live page shows the site's state to anyone who can reach \(endpoint.host):\(endpoint.port); serve it on loopback (--metrics 127.0.0.1:PORT) behind a reverse proxy with TLS and authentication and pass --live-page behind-proxy, or pass --live-page off to expose only /metrics and /healthz (docs/controller.md)"
+            )
+        }
+        let observability = endpoint.map {
+            Observability(host: $0.host, port: $0.port, livePage: livePage != "off", site: setup.site.id, logger: logger)
+        }
         if simClock {
             let clock = try await Self.followSimulatedClock(mqtt: mqtt, logger: logger)
             try await Self.serve(
@@ -138,10 +157,14 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let health = ControllerHealth()
         let server: MetricsServer
+        /// What the live page shows (`nil`: `--live-page off`).
+        let liveFeed: LiveFeed?
 
-        init(host: String, port: Int, logger: Logger) {
+        init(host: String, port: Int, livePage: Bool, site: String, logger: Logger) {
             let health = self.health
-            server = MetricsServer(host: host, port: port, registry: registry, logger: logger) {
+            let feed = livePage ? LiveFeed() : nil
+            liveFeed = feed
+            server = MetricsServer(host: host, port: port, registry: registry, logger: logger, liveFeed: feed, title: site) {
                 let check = health.check()
                 return MetricsServer.Health(healthy: check.healthy, detail: check.detail)
             }
@@ -165,6 +188,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         controller.journal = journal
         controller.health = observability?.health
+        if let feed = observability?.liveFeed {
+            controller.published = { message in feed.publish(topic: message.topic, payload: String(decoding: message.payload, as: UTF8.self)) }
+        }
         var services: [any Service] = [controller]
         if let server = observability?.server { services.append(server) }
         try await ServiceRunner.run(services, logger: logger)
