@@ -16,11 +16,7 @@ extension PolicyFile {
             var product: AncillaryProduct?
             if let n = map["product"], let name = r.string(n, "product") {
                 product = AncillaryProduct(name: name)
-                if product == nil {
-                    let known = AncillaryProduct.allCases.map(\.name).joined(separator: ", ")
-                    let regDown = name.uppercased() == "REGDN" ? " (a load provides Reg-Down by raising its draw, which Curtail does not model)" : ""
-                    r.report(n, "unknown ancillary product '\(name)'\(regDown); products are \(known)")
-                }
+                if product == nil { r.report(n, AncillaryProduct.unknownNameMessage(name)) }
             }
             let label = "ancillary offer \(product?.name ?? "?")"
             let condition = map["when"].map { offerExpression($0, "\(label) when", .boolean, parameters, &r) } ?? constantTrue()

@@ -21,9 +21,7 @@ extension SiteFile {
             for (key, value) in entries {
                 guard let name = key.scalar?.string else { continue }
                 guard let product = AncillaryProduct(name: name) else {
-                    let known = AncillaryProduct.allCases.map(\.name).joined(separator: ", ")
-                    let regDown = name.uppercased() == "REGDN" ? " (a load provides Reg-Down by raising its draw, which Curtail does not model)" : ""
-                    r.report(key, "unknown ancillary product '\(name)'\(regDown); products are \(known)")
+                    r.report(key, AncillaryProduct.unknownNameMessage(name))
                     continue
                 }
                 guard let mw = r.number(value, "ancillary.products.\(product.name)", range: 0...100_000) else { continue }

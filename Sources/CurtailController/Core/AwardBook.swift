@@ -65,10 +65,5 @@ public struct AwardBook: Hashable, Sendable {
         return obligation
     }
 
-    /// Awards in force at `now`, in start then id order.
-    public func active(at now: Timestamp) -> [AncillaryAward] {
-        awards.values.filter { $0.isActive(at: now) }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
-    }
-
     private func format(_ value: Double) -> String { String((value * 1000).rounded() / 1000) }
 }

@@ -43,7 +43,8 @@ public enum AncillaryMarket: Sendable {
     public static func bestRevenue(reserveMW: Double, clearingPrice: ProductValues, qualification: ProductValues) -> Double {
         var left = reserveMW
         var revenue = 0.0
-        for product in productsByPrice(clearingPrice) {
+        var used: UInt8 = 0
+        while let product = nextByPrice(clearingPrice, excluding: &used) {
             let price = clearingPrice[product]
             guard price.isFinite, price > 0, left > 1e-12 else { continue }
             let mw = min(left, qualification[product])
@@ -66,13 +67,5 @@ public enum AncillaryMarket: Sendable {
         }
         if let best { used |= 1 << UInt8(best.rawValue) }
         return best
-    }
-
-    /// Products with a known price, best-paid first (ties in declaration order).
-    @inline(__always)
-    static func productsByPrice(_ price: ProductValues) -> [AncillaryProduct] {
-        AncillaryProduct.all.filter { price[$0].isFinite }.sorted {
-            price[$0] != price[$1] ? price[$0] > price[$1] : $0.rawValue < $1.rawValue
-        }
     }
 }

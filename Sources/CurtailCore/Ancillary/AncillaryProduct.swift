@@ -25,23 +25,15 @@ public enum AncillaryProduct: Int, CaseIterable, Hashable, Sendable, CustomStrin
 
     public var description: String { name }
 
-    /// Every product, built once (``allCases`` builds a new array at each use).
-    public static let all: [AncillaryProduct] = allCases
-
     /// The products by raw value, for hot loops: `for raw in AncillaryProduct.rawValues`
-    /// touches no array (and so no reference count).
+    /// touches no array (``allCases`` builds a new one at each use).
     public static let rawValues = 0..<4
 
-    /// The variable expressions read its clearing price by (`rrs_price`).
-    public var priceVariableName: String { name.lowercased() + "_price" }
-
-    /// Seconds from a deployment instruction to the reduced load.
-    public var deploymentSeconds: Double {
-        switch self {
-        case .rrs, .ecrs: return 600
-        case .nonSpin: return 1800
-        case .regulationUp: return 300
-        }
+    /// Why `name` is no product, and which are: the one message the site and policy files, the
+    /// clearing-price file and award messages give.
+    public static func unknownNameMessage(_ name: String) -> String {
+        let regDown = name.uppercased() == "REGDN" ? " (a load provides Reg-Down by raising its draw, which Curtail does not model)" : ""
+        return "unknown ancillary product '\(name)'\(regDown); products are \(allCases.map(\.name).joined(separator: ", "))"
     }
 
     /// What a site needs to sell it, in words (`nil`: any Load Resource).

@@ -50,7 +50,8 @@ extension Oracle {
             var points = [(mw: 0.0, usdPerHour: 0.0)]
             var mw = 0.0
             var usd = 0.0
-            for product in AncillaryMarket.productsByPrice(market.clearingPrice[h]) {
+            var used: UInt8 = 0
+            while let product = AncillaryMarket.nextByPrice(market.clearingPrice[h], excluding: &used) {
                 let price = market.clearingPrice[h][product]
                 guard price > 0, mw < market.capacityMW - 1e-12 else { continue }
                 let add = min(market.qualification[product], market.capacityMW - mw)

@@ -297,7 +297,7 @@ public struct PolicyEngine: Sendable {
             let bit = offerBits[index]
             guard decided & bit == 0, offerPrograms.evaluate(3 * index, in: offerContext) != 0 else { continue }
             decided |= bit
-            let product = AncillaryProduct.all[bit.trailingZeroBitCount]
+            let product = AncillaryProduct(rawValue: bit.trailingZeroBitCount)!
             let mw = offerPrograms.evaluate(3 * index + 1, in: offerContext)
             megawatts[product] = mw.isFinite ? max(0, mw) : 0
             minimumPrice[product] = offerHasFloor[index] ? offerPrograms.evaluate(3 * index + 2, in: offerContext) : .nan

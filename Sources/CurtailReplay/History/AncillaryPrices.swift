@@ -42,14 +42,7 @@ public struct AncillaryPrices: Sendable {
 
     static func parse(_ table: CSVTable, highest: Double = 10_000) throws(HistoryError) -> AncillaryPrices {
         let file = table.file
-        guard table.header.first == "interval_start_utc" else {
-            throw HistoryError(
-                file: file,
-                line: 1,
-                column: 1,
-                "expected a header starting with interval_start_utc, found '\(table.header.joined(separator: ","))'"
-            )
-        }
+        try table.requireTimeColumn()
         var columns: [(index: Int, product: AncillaryProduct)] = []
         var column = table.header[0].utf8.count + 2
         for (index, name) in table.header.enumerated().dropFirst() {

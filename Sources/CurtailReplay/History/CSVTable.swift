@@ -39,6 +39,18 @@ struct CSVTable {
     /// Index of a header column.
     func column(_ name: String) -> Int? { header.firstIndex(of: name) }
 
+    /// Refuses a header that does not start with `interval_start_utc` (the interval files).
+    func requireTimeColumn() throws(HistoryError) {
+        guard header.first == "interval_start_utc" else {
+            throw HistoryError(
+                file: file,
+                line: 1,
+                column: 1,
+                "expected a header starting with interval_start_utc, found '\(header.joined(separator: ","))'"
+            )
+        }
+    }
+
     /// Calls `body` with each data row's line number and field ranges (reused array).
     /// Blank lines are skipped. `body` returns false to stop.
     func forEachRow(_ body: (_ line: Int, _ fields: UnsafeBufferPointer<Range<Int>>) throws(HistoryError) -> Bool) throws(HistoryError) {

@@ -33,14 +33,7 @@ public enum TimeSeriesFile: Sendable {
 
     static func parse(_ table: CSVTable, column: String?, valueRange: ClosedRange<Double>?) throws(HistoryError) -> TimeSeries {
         let file = table.file
-        guard table.header.first == "interval_start_utc" else {
-            throw HistoryError(
-                file: file,
-                line: 1,
-                column: 1,
-                "expected a header starting with interval_start_utc, found '\(table.header.joined(separator: ","))'"
-            )
-        }
+        try table.requireTimeColumn()
         let valueColumns = Array(table.header.dropFirst())
         let index: Int
         if let column {

@@ -181,7 +181,7 @@ public struct ReplayPlan: Sendable {
             if let qualification = site.ancillary, !qualification.products.isEmpty {
                 reserve = ReservePlan(
                     plan: times,
-                    localTimes: decisionInputs.map(\.localTime),
+                    decisionInputs: decisionInputs,
                     intervalSeconds: intervalSeconds,
                     decisionHashPrice: decisionHashPrice,
                     eeaLevel: eeaLevels,

@@ -39,13 +39,10 @@ public struct ReservePlan: Sendable {
     public let hourSlot: [Int32]
     /// Per interval: a bit per product (``AncillaryProduct/rawValue``) instructed to deploy.
     public let deploymentMask: [UInt8]
-    /// Deployment instructions in the window per cause, for the report.
-    public let eeaIntervals: Int
-    public let syntheticDeployments: Int
 
     init(
         plan times: [Timestamp],
-        localTimes: [LocalTime?],
+        decisionInputs: [DecisionInput],
         intervalSeconds: Int,
         decisionHashPrice: [Double],
         eeaLevel: [Int],
@@ -71,7 +68,7 @@ public struct ReservePlan: Sendable {
                 offerInputs.append(
                     OfferInput(
                         hour: start,
-                        localTime: localTimes[k] ?? site.timeZone.localTime(at: start),
+                        localTime: decisionInputs[k].localTime ?? site.timeZone.localTime(at: start),
                         hashPrice: decisionHashPrice[k],
                         dayAheadPrice: dayAhead?.value(at: dayBefore) ?? .nan,
                         clearingPrice: prices.prices(at: dayBefore)
@@ -83,12 +80,7 @@ public struct ReservePlan: Sendable {
         }
         // Deployments: every product while an EEA is declared; and the synthetic process.
         var mask = [UInt8](repeating: 0, count: times.count)
-        var eea = 0
-        for k in times.indices where eeaLevel[k] >= 1 {
-            mask[k] = 0xFF
-            eea += 1
-        }
-        var synthetic = 0
+        for k in times.indices where eeaLevel[k] >= 1 { mask[k] = 0xFF }
         if deployments.perYear > 0 {
             var random = SeededGenerator(seed: deployments.seed)
             let perInterval = deployments.perYear * Double(intervalSeconds) / (365.25 * 86_400)
@@ -101,7 +93,6 @@ public struct ReservePlan: Sendable {
                         let drawn = -log(max(random.unit(), 1e-12)) * deployments.meanSeconds / Double(intervalSeconds)
                         let length = min(longest, max(1, Int(drawn.rounded(.up))))
                         for j in k..<min(times.count, k + length) { mask[j] |= bit }
-                        synthetic += 1
                         k += length
                     } else {
                         k += 1
@@ -113,8 +104,6 @@ public struct ReservePlan: Sendable {
         self.clearingPrice = clearing
         self.hourSlot = slots
         self.deploymentMask = mask
-        self.eeaIntervals = eea
-        self.syntheticDeployments = synthetic
     }
 }
 

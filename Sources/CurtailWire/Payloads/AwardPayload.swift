@@ -26,7 +26,7 @@ public struct AwardPayload: WirePayload, Hashable {
         guard let product = AncillaryProduct(name: name), product.name == name else {
             throw Rejection(
                 .unknownProgram,
-                "ancillary award \(id): unknown product '\(name)'; products are \(AncillaryProduct.allCases.map(\.name).joined(separator: ", "))"
+                "ancillary award \(id): \(AncillaryProduct.unknownNameMessage(name))"
             )
         }
         let mw = try json.number("mw", in: 0...100_000, unit: "MW")
