@@ -69,6 +69,15 @@ final class Observer: Sendable {
         records.withLock { $0.last(where: predicate) }
     }
 
+    /// Returns once a record matching `predicate` has been seen; throws after `timeout`.
+    func waitFor(timeout: Duration, _ predicate: @Sendable (Observed.Record) -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while latest(where: predicate) == nil {
+            guard ContinuousClock.now < deadline else { throw LoopTimeout(waitedFor: timeout) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.client.run() }
@@ -81,6 +90,12 @@ final class Observer: Sendable {
             group.cancelAll()
         }
     }
+}
+
+/// Nothing matching was seen in time.
+struct LoopTimeout: Error, CustomStringConvertible {
+    var waitedFor: Duration
+    var description: String { "the observer saw nothing matching within \(waitedFor)" }
 }
 
 let quietLogger: Logger = {
@@ -157,6 +172,15 @@ struct Loop {
                 group.addTask { try await observer.run() }
                 if controllerInProcess { group.addTask { [controller] in try await controller.run() } }
                 group.addTask { try await during(broker, clock) }
+                if controllerInProcess {
+                    let status = topics.status
+                    // The grid's first signals (an award at second 30) must not beat the
+                    // controller's subscriptions on a loaded machine: its retained `online`
+                    // follows them. A late start only makes the simulator catch up.
+                    try await observer.waitFor(timeout: .seconds(30)) {
+                        $0.topic == status && $0.payload == ControllerStatus.online.encode()
+                    }
+                }
                 try await simulator.run()
                 try await Task.sleep(for: .milliseconds(300))
                 group.cancelAll()
