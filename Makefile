@@ -7,10 +7,15 @@
 
 SWIFT        ?= swift
 APT_PACKAGES := libmosquitto-dev mosquitto mosquitto-clients openssl zlib1g-dev libsqlite3-dev
-DATA         ?= ../shared/data
+# The data: DATA=DIR or CURTAIL_DATA=DIR when given, else the full history in ../shared/data when
+# it is there, else the excerpt that ships in data/ (HB_WEST 2021-2023 and the matching Bitcoin
+# days, gzip; data/README.md).
+DATA         ?= $(or $(CURTAIL_DATA),$(if $(wildcard ../shared/data/btc_daily.csv),../shared/data,data))
+PRICES       := $(firstword $(wildcard $(DATA)/ercot_rtm_spp_hb_west_15min.csv $(DATA)/ercot_rtm_spp_hb_west_15min.csv.gz))
+BITCOIN      := $(firstword $(wildcard $(DATA)/btc_daily.csv $(DATA)/btc_daily.csv.gz))
 RELEASE_BIN  := .build/release
 
-.PHONY: all deps build lint format test conformance bench demo demo-miners replay tune clean
+.PHONY: all deps build lint format test conformance bench demo demo-miners replay tune install generated clean
 
 all: build
 
@@ -70,8 +75,8 @@ conformance:
 # Figures for the README: release build, then the MQTT relay benchmark (Swift client vs bare C),
 # the decision engine, replay and tuning on real ERCOT prices (reads ../shared/data), the live loop
 # (price message → 100 group commands through a local broker, vs the C relay; ingest; RSS),
-# a million fuzzed inputs, the takeover time of an active/standby pair, and curtail agent against
-# 10,000 fake miners (sweep, sleep confirmation, wake stagger, RSS).
+# a million fuzzed inputs, the takeover time of an active/standby pair, curtail agent against
+# 10,000 fake miners (sweep, sleep confirmation, wake stagger, RSS), and /metrics with live pages open.
 bench: deps
 	$(SWIFT) build -c release
 	$(RELEASE_BIN)/curtail-bench mqtt
@@ -82,10 +87,11 @@ bench: deps
 	$(RELEASE_BIN)/curtail-bench fuzz
 	$(RELEASE_BIN)/curtail-bench failover
 	$(RELEASE_BIN)/curtail-bench agent
+	$(RELEASE_BIN)/curtail-bench http
 
 # The demo: a local mosquitto, the grid simulator playing 6 Sep 2023 at ERCOT HB_WEST (real
 # prices with the evening spike, a scripted ERS-10 deployment) and the controller for the example
-# site; a live status table, then a summary. About a minute; reads $(DATA), the shared data.
+# site; a live status table, then a summary. About a minute; reads $(DATA) (see above).
 demo: deps
 	$(SWIFT) build -c release --product curtail
 	@echo
@@ -105,7 +111,7 @@ demo-miners: deps
 replay: deps
 	$(SWIFT) build -c release --product curtail
 	@echo
-	$(RELEASE_BIN)/curtail replay --prices $(DATA)/ercot_rtm_spp_hb_west_15min.csv --bitcoin $(DATA)/btc_daily.csv \
+	$(RELEASE_BIN)/curtail replay --prices $(PRICES) --bitcoin $(BITCOIN) \
 	  --policy Policies/dual-strike.yaml --site Policies/sites/example-west-texas.yaml \
 	  --from 2023-01-01 --to 2023-12-31 --report reports/replay-2023
 	@echo
@@ -116,11 +122,58 @@ replay: deps
 tune: deps
 	$(SWIFT) build -c release --product curtail
 	@echo
-	$(RELEASE_BIN)/curtail tune --prices $(DATA)/ercot_rtm_spp_hb_west_15min.csv --bitcoin $(DATA)/btc_daily.csv \
+	$(RELEASE_BIN)/curtail tune --prices $(PRICES) --bitcoin $(BITCOIN) \
 	  --policy Policies/dual-strike.yaml --train 2021..2022 --test 2023..2023 \
 	  --out reports/dual-strike.tuned.yaml --report reports/tune-dual-strike
 	@echo
 	@echo "Open reports/tune-dual-strike/tuning.html; replay the tuned file with curtail replay --policy reports/dual-strike.tuned.yaml."
+
+# Installs the release binaries, the systemd units (dist/systemd, paths filled in), the service
+# user (dist/sysusers.d), the example site and policies (as examples: never over an operator's own
+# configuration), shell completions and man pages. DESTDIR stages it (packaging). docs/operations.md.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DATADIR    ?= $(PREFIX)/share
+install: deps
+	$(SWIFT) build -c release --product curtail
+	$(SWIFT) build -c release --product gridsim
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/lib/sysusers.d \
+	  $(DESTDIR)$(DATADIR)/man/man1 $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	  $(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d \
+	  $(DESTDIR)$(DATADIR)/curtail/examples/sites $(DESTDIR)$(DATADIR)/curtail/examples/broker
+	install -m 0755 $(RELEASE_BIN)/curtail $(RELEASE_BIN)/gridsim $(DESTDIR)$(BINDIR)/
+	for unit in dist/systemd/*.service; do \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit); done
+	install -m 0644 dist/sysusers.d/curtail.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/curtail.conf
+	install -m 0644 dist/man/man1/*.1 $(DESTDIR)$(DATADIR)/man/man1/
+	install -m 0644 dist/completions/curtail.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/curtail
+	install -m 0644 dist/completions/gridsim.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/gridsim
+	install -m 0644 dist/completions/curtail.zsh $(DESTDIR)$(DATADIR)/zsh/site-functions/_curtail
+	install -m 0644 dist/completions/gridsim.zsh $(DESTDIR)$(DATADIR)/zsh/site-functions/_gridsim
+	install -m 0644 dist/completions/curtail.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/curtail.fish
+	install -m 0644 dist/completions/gridsim.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/gridsim.fish
+	install -m 0644 Policies/*.yaml $(DESTDIR)$(DATADIR)/curtail/examples/
+	install -m 0644 Policies/sites/*.yaml $(DESTDIR)$(DATADIR)/curtail/examples/sites/
+	install -m 0644 docs/broker/mosquitto.conf docs/broker/acl-west-texas-1 $(DESTDIR)$(DATADIR)/curtail/examples/broker/
+	@# The operator's configuration directory: created, never overwritten.
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/curtail
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null && [ "$$(id -u)" = 0 ]; then systemd-sysusers $(PREFIX)/lib/sysusers.d/curtail.conf; fi
+	@if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo
+	@echo "Installed. Next: copy $(DATADIR)/curtail/examples/sites/example-west-texas.yaml to $(SYSCONFDIR)/curtail/SITE.yaml"
+	@echo "and edit it, check it with 'curtail validate', then 'systemctl enable --now curtail-run@SITE' (docs/operations.md)."
+
+# Regenerates the committed man pages and shell completions from the current commands.
+generated: build
+	$(SWIFT) package plugin generate-manual --configuration debug --multi-page
+	cp .build/plugins/GenerateManual/outputs/curtail/*.1 .build/plugins/GenerateManual/outputs/gridsim/*.1 dist/man/man1/
+	rm -f dist/man/man1/*.help.1
+	for sh in bash zsh fish; do \
+	  .build/debug/curtail --generate-completion-script $$sh > dist/completions/curtail.$$sh; \
+	  .build/debug/gridsim --generate-completion-script $$sh > dist/completions/gridsim.$$sh; done
 
 clean:
 	rm -rf .build

@@ -113,6 +113,9 @@ let package = Package(
         .target(
             name: "CurtailObservability",
             dependencies: [
+                "CurtailMQTT",
+                "CurtailWire",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -340,6 +343,7 @@ let package = Package(
             name: "curtail-bench",
             dependencies: [
                 "CurtailCommandLine",
+                "CurtailObservability",
                 "CurtailCore",
                 "CurtailWire",
                 "CurtailPolicy",
@@ -359,6 +363,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
@@ -400,6 +406,7 @@ let package = Package(
             dependencies: [
                 "CurtailTestSupport",
                 "CurtailAgent",
+                "CurtailObservability",
                 "CurtailMiners",
                 "FakeMiners",
                 "CurtailCore",

@@ -6,6 +6,7 @@ public import CurtailMiners
 public import CurtailPolicyFiles
 import CurtailWire
 public import Logging
+public import Metrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -29,6 +30,9 @@ public struct MinerAgent<C: SiteClock>: Service {
     public let logger: Logger
     /// The core's state after each step, for the demo's summary and tests.
     public let snapshot = AgentSnapshot()
+    /// Where the agent's metrics go (``MetricsSystem/factory`` unless set): miners per group and
+    /// state, driver calls by outcome.
+    public var metricsFactory: any MetricsFactory = MetricsSystem.factory
 
     public init(
         site: Site,
@@ -51,7 +55,7 @@ public struct MinerAgent<C: SiteClock>: Service {
     }
 
     /// `site/{site}/agent/status`.
-    public var statusTopic: String { "\(topics.siteBase)/agent/status" }
+    public var statusTopic: String { topics.agentStatus }
 
     enum Input: Sendable {
         case message(topic: String, payload: [UInt8])
@@ -62,6 +66,7 @@ public struct MinerAgent<C: SiteClock>: Service {
 
     public func run() async throws {
         var core = AgentCore(inventory: inventory, site: site, settings: settings)
+        let metrics = AgentMetrics(groups: site.groups.map(\.name), factory: metricsFactory)
         let (completions, sink) = AsyncStream<Input>.makeStream()
         let transport = self.transport
         let drivers = self.drivers
@@ -101,6 +106,11 @@ public struct MinerAgent<C: SiteClock>: Service {
                     if case .failure(let error) = result {
                         logger.debug("\(drivers[miner].address): \(operation) failed: \(error)")
                     }
+                    if case .failure = result {
+                        metrics.completed(operation, succeeded: false)
+                    } else {
+                        metrics.completed(operation, succeeded: true)
+                    }
                     let before = core.miners[miner].state
                     core.completed(miner: miner, operation: operation, result: result, at: now)
                     // The log says when a miner goes wrong or comes back; every failure is at debug
@@ -126,7 +136,7 @@ public struct MinerAgent<C: SiteClock>: Service {
                     case .publishTelemetry(let name, let payload):
                         publish(topics.telemetry(group: name), payload, retain: false)
                     case .publishStatus(let name, let address, let payload):
-                        publish("\(topics.siteBase)/groups/\(name)/miners/\(address)/status", payload, retain: true)
+                        publish(topics.minerStatus(group: name, address: address), payload, retain: true)
                     case .note(let text):
                         logger.notice("\(text)", metadata: ["site.id": "\(site.id)"])
                     }
@@ -134,6 +144,7 @@ public struct MinerAgent<C: SiteClock>: Service {
                 // Shared at most every 100 ms: a copy held elsewhere makes the next change copy the fleet.
                 if ContinuousClock.now - lastSnapshot >= .milliseconds(100) {
                     snapshot.store(core)
+                    metrics.record(core)
                     lastSnapshot = .now
                 }
             }

@@ -54,9 +54,6 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
     public var journal: (any ControllerJournal)?
     /// Updated as the controller runs, for `/healthz`. `nil`: not tracked.
     public var health: ControllerHealth?
-    /// Told of every message handed to MQTT, after it is handed over (the live page). Must
-    /// return at once: it runs on the controller's loop.
-    public var published: (@Sendable (OutgoingMessage) -> Void)?
     /// Where the controller's metrics go (the global `MetricsSystem` unless given).
     public var metricsFactory: any MetricsFactory
 
@@ -167,6 +164,7 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
             for await input in merged.cancelOnGracefulShutdown() {
                 let now = clock.now
                 let started = wallClock.now
+                health?.beat()
                 let loopInput: ControllerLoop.Input
                 switch input {
                 case .message(let message): loopInput = .message(topic: message.topic, payload: message.payload)
@@ -238,7 +236,6 @@ public struct Controller<C: SiteClock, W: Clock<Duration>>: Service {
         } else {
             for message in effects.publish { enqueue(message, on: transport) }
         }
-        if let published { for message in effects.publish { published(message) } }
         let wallNow = ContinuousClock.now
         if let journal, let entry = effects.journal {
             do {

@@ -12,6 +12,7 @@ public final class ControllerHealth: Sendable {
         var leader: String?
         var lastDecision: ContinuousClock.Instant?
         var failsafe: String?
+        var lastBeat: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -37,6 +38,23 @@ public final class ControllerHealth: Sendable {
             if let decidedAt { $0.lastDecision = decidedAt }
             if let failsafe { $0.failsafe = failsafe }
         }
+    }
+
+    /// The controller's loop went round (an input or a tick): it is alive, whatever it decides.
+    func beat(at now: ContinuousClock.Instant = .now) {
+        state.withLock { $0.lastBeat = now }
+    }
+
+    /// Start-up is over: connected, and the lease settled (active or standby). What a service
+    /// manager's "ready" means.
+    public var isReady: Bool {
+        state.withLock { $0.connected && ($0.role == .active || $0.role == .standby) }
+    }
+
+    /// Whether the loop went round within `window`: what a service manager's watchdog checks.
+    /// A controller that cannot decide (no price yet, the broker gone) is alive; a hung one is not.
+    public func isAlive(within window: Duration, at now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { $0.lastBeat.map { $0.duration(to: now) <= window } ?? false }
     }
 
     /// Healthy when connected and either active and deciding, or standing by (following the

@@ -131,6 +131,8 @@ public struct ControllerLoop: Sendable {
             if wasActive, lease.isActive, now >= nextDecision ?? now {
                 step.append(core.tick(at: now))
                 nextDecision = now.advanced(by: core.configuration.decisionInterval)
+            } else if lease.isActive {
+                step.append(core.publishHeldState(at: now))
             }
         }
         effects.publish += step.messages

@@ -55,11 +55,17 @@ public struct ControllerTopics: Hashable, Sendable {
     public var leader: String { "\(siteBase)/controller/leader" }
     /// Every event report: `site/{site}/events/+/report` (a standby follows the active's).
     public var eventReportFilter: String { "\(siteBase)/events/+/report" }
+    /// Every miner's status from `curtail agent`: `site/{site}/groups/+/miners/+/status`.
+    public var minerStatusFilter: String { "\(siteBase)/groups/+/miners/+/status" }
+    /// `curtail agent`'s own `online`/`offline`, retained: `site/{site}/agent/status`.
+    public var agentStatus: String { "\(siteBase)/agent/status" }
 
     /// A group's telemetry topic.
     public func telemetry(group: String) -> String { "\(siteBase)/groups/\(group)/telemetry" }
     /// A group's command topic.
     public func command(group: String) -> String { "\(siteBase)/groups/\(group)/command" }
+    /// One miner's status topic (retained), written by `curtail agent`.
+    public func minerStatus(group: String, address: String) -> String { "\(siteBase)/groups/\(group)/miners/\(address)/status" }
     /// The report topic of a grid event.
     public func eventReport(id: String) -> String { "\(siteBase)/events/\(id)/report" }
 

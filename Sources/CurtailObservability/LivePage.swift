@@ -1,7 +1,8 @@
 import Foundation
 
-/// The live page: one self-contained HTML document (no CDN, no network) that reads the
-/// controller's published messages from `/events` (server-sent events) and draws them.
+/// The live page: one self-contained HTML document (no CDN, no network) that reads the site's
+/// messages from `/events` (server-sent events) and draws them; the agent's miners appear once
+/// `curtail agent` publishes their statuses.
 ///
 /// Everything the page inserts is set as text, never as HTML, so a reason or an id cannot inject
 /// markup.
@@ -37,6 +38,12 @@ enum LivePage {
         <svg id="chart" width="900" height="180" viewBox="0 0 900 180"></svg>
         <h2>Groups</h2>
         <table><thead><tr><th>group</th><th class="n">break-even $/MWh</th><th class="n">target kW</th><th class="n">measured kW</th><th class="n">miners running</th><th>decided by</th></tr></thead><tbody id="groups"></tbody></table>
+        <section id="agent-section" hidden>
+        <h2>Miners · curtail agent <span id="agent">–</span></h2>
+        <table><thead><tr><th>group</th><th class="n">ok</th><th class="n">waking</th><th class="n">sleeping</th><th class="n">unreachable</th><th class="n">refused</th><th class="n">mismatch</th></tr></thead><tbody id="miners"></tbody></table>
+        <h2>Miners needing attention: <span id="attention-total">0</span></h2>
+        <table><thead><tr><th>group</th><th>address</th><th>firmware</th><th>state</th><th>since</th><th>last error</th></tr></thead><tbody id="attention"></tbody></table>
+        </section>
         <h2>Grid events</h2>
         <table><thead><tr><th>id</th><th>program</th><th class="n">target MW</th><th>deadline</th><th>ends</th><th>compliance</th></tr></thead><tbody id="events"></tbody></table>
         <h2>Ancillary awards</h2>
@@ -103,10 +110,19 @@ enum LivePage {
           rejected.unshift([[r.ts || ""], [r.topic || ""], [r.kind || ""], [r.reason || ""]]);
           rejected = rejected.slice(0, 20); rows($("rejected"), rejected);
         }
+        function onMiners(d) {
+          $("agent-section").hidden = false;
+          $("agent").textContent = d.agent || "status unknown"; $("agent").className = d.agent === "online" ? "good" : "bad";
+          const n = (v, bad) => [String(v ?? 0), bad && v ? "n bad" : "n"];
+          rows($("miners"), (d.groups || []).map((g) => [[g.group], n(g.ok), n(g.waking), n(g.sleeping), n(g.unreachable, true), n(g.refused, true), n(g.mismatch, true)]));
+          const listed = (d.attention || []).length;
+          $("attention-total").textContent = String(d.attention_total ?? 0) + (d.attention_total > listed ? " (first " + listed + " listed)" : "");
+          rows($("attention"), (d.attention || []).map((a) => [[a.group], [a.address], [a.firmware], [a.state, "bad"], [a.ts], [a.last_error || ""]]));
+        }
         async function health() {
           try { const h = await (await fetch("/health.json", {cache: "no-store"})).json();
             $("health").textContent = h.healthy ? "ok" : "unhealthy"; $("health").className = "v " + (h.healthy ? "good" : "bad"); $("health").title = h.detail;
-            $("role").textContent = h.detail.split(":")[0];
+            $("role").textContent = h.detail.split(/[\s:(]/)[0];
           } catch (e) { $("health").textContent = "unreachable"; $("health").className = "v bad"; }
         }
         const source = new EventSource("/events");
@@ -114,6 +130,7 @@ enum LivePage {
         source.addEventListener("state", (m) => onState(JSON.parse(m.data).payload));
         source.addEventListener("command", (m) => { const d = JSON.parse(m.data); onCommand(d.topic, d.payload); });
         source.addEventListener("rejected", (m) => onRejected(JSON.parse(m.data).payload));
+        source.addEventListener("miners", (m) => onMiners(JSON.parse(m.data)));
         source.addEventListener("report", (m) => { const d = JSON.parse(m.data); reports[d.payload.id] = d.payload; });
         source.onerror = () => { $("status").textContent = "disconnected; retrying…"; };
         health(); setInterval(health, 5000);

@@ -1,3 +1,4 @@
+import CurtailWire
 import Hummingbird
 public import Logging
 import NIOCore
@@ -91,12 +92,11 @@ public struct MetricsServer: Service {
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
                 headers[.cacheControl] = "no-store"
-                let detail = LiveFeed.quoted(check.detail)
-                return Response(
-                    status: .ok,
-                    headers: headers,
-                    body: .init(byteBuffer: ByteBuffer(string: "{\"healthy\":\(check.healthy),\"detail\":\(detail)}"))
-                )
+                var json = JSONWriter(capacity: 80)
+                json.field("healthy", check.healthy)
+                json.field("detail", check.detail)
+                let body = (try? json.finish("health")) ?? Array("{}".utf8)  // no numbers: cannot fail
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
             router.get("/events") { _, _ in
                 var headers = HTTPFields()
@@ -107,7 +107,9 @@ public struct MetricsServer: Service {
                     status: .ok,
                     headers: headers,
                     body: .init { writer in
-                        for await event in stream { try await writer.write(ByteBuffer(string: event)) }
+                        // Ends with the page, with the feed (closed at shutdown), or on graceful shutdown:
+                        // an open page never holds the process up.
+                        for await event in stream.cancelOnGracefulShutdown() { try await writer.write(ByteBuffer(string: event)) }
                         try await writer.finish(nil)
                     }
                 )

@@ -14,7 +14,7 @@ struct CurtailBench: AsyncParsableCommand {
             """,
         subcommands: [
             BenchEngineCommand.self, BenchMQTTCommand.self, BenchReplayCommand.self, BenchTuneCommand.self, BenchLoopCommand.self,
-            BenchFuzzCommand.self, BenchFailoverCommand.self, BenchAgentCommand.self, MQTTRelayCommand.self,
+            BenchFuzzCommand.self, BenchFailoverCommand.self, BenchAgentCommand.self, BenchHTTPCommand.self, MQTTRelayCommand.self,
         ]
     )
 

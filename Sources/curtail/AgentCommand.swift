@@ -5,6 +5,7 @@ import CurtailCommandLine
 import CurtailController
 import CurtailMQTT
 import CurtailMiners
+import CurtailObservability
 import CurtailPolicyFiles
 import CurtailSite
 import Foundation
@@ -39,6 +40,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Follow the simulated clock a gridsim publishes on sim/clock instead of the wall clock.")
     var simClock = false
 
+    @OptionGroup var metrics: MetricsOption
+
     @OptionGroup var logging: LogLevelOptions
 
     func run() async throws {
@@ -59,7 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
             throw InvalidInput(error.description)
         }
         let topics = setup.controllerConfiguration.topics
-        mqtt.will = MQTTConfiguration.Will(topic: "\(topics.siteBase)/agent/status", payload: Array("offline".utf8))
+        mqtt.will = MQTTConfiguration.Will(topic: topics.agentStatus, payload: Array("offline".utf8))
         // One process-wide client: its pool keeps a miner's connection between calls, and the agent
         // never has two calls on one miner in flight; every request carries its own deadline.
         let http = HTTPClient.shared
@@ -70,9 +73,22 @@ struct AgentCommand: AsyncParsableCommand {
             throw InvalidInput(error.description)
         }
         let client = try MQTTClient(configuration: mqtt, logger: logger)
+        // Healthy while the broker has the agent's connection; the miners' own states are metrics.
+        let server = try metrics.server(logger: logger) {
+            client.isConnected ? .init(healthy: true, detail: "ok") : .init(healthy: false, detail: "not connected to the broker")
+        }
         if simClock {
             let clock = try await RunCommand.followSimulatedClock(mqtt: mqtt, logger: logger)
-            try await Self.serve(setup: setup, inventory: inventory, drivers: drivers, client: client, topics: topics, clock: clock, logger: logger)
+            try await Self.serve(
+                setup: setup,
+                inventory: inventory,
+                drivers: drivers,
+                client: client,
+                topics: topics,
+                clock: clock,
+                server: server,
+                logger: logger
+            )
         } else {
             try await Self.serve(
                 setup: setup,
@@ -81,6 +97,7 @@ struct AgentCommand: AsyncParsableCommand {
                 client: client,
                 topics: topics,
                 clock: WallClock(),
+                server: server,
                 logger: logger
             )
         }
@@ -93,6 +110,7 @@ struct AgentCommand: AsyncParsableCommand {
         client: MQTTClient,
         topics: ControllerTopics,
         clock: C,
+        server: MetricsServer?,
         logger: Logger
     ) async throws {
         let agent = MinerAgent(
@@ -105,6 +123,8 @@ struct AgentCommand: AsyncParsableCommand {
             clock: clock,
             logger: logger
         )
-        try await ServiceRunner.run([agent], logger: logger)
+        var services: [any Service] = [agent]
+        if let server { services.append(server) }
+        try await ServiceRunner.run(services, logger: logger)
     }
 }

@@ -68,7 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
         let settings = setup.settings
         let inputs: ScenarioInputs
         do {
-            inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: options.data)
+            inputs = try ScenarioInputs.load(scenario: scenario, site: settings.site, dataDirectory: options.dataDirectory)
         } catch {
             throw InvalidInput("\(error)")
         }
@@ -134,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
                     throw InvalidInput(error.description)
                 }
                 var agentMQTT = MQTTConfiguration(host: broker.host, port: broker.port, clientID: "curtail-agent-\(site.id)")
-                agentMQTT.will = .init(topic: "\(topics.siteBase)/agent/status", payload: Array("offline".utf8))
+                agentMQTT.will = .init(topic: topics.agentStatus, payload: Array("offline".utf8))
                 agent = MinerAgent(
                     site: site,
                     inventory: inventory,

@@ -23,26 +23,10 @@ struct FeedCommand: AsyncParsableCommand {
         subcommands: [ERCOT.self, HashPrice.self]
     )
 
-    /// `--metrics HOST:PORT|off` for the feeds: /metrics and /healthz (unhealthy while stale).
-    struct MetricsOption: ParsableArguments {
-        @Option(help: "Serve /metrics (Prometheus) and /healthz on HOST:PORT, or 'off'.")
-        var metrics = "off"
-
-        func server(statistics: FeedStatistics, logger: Logger) throws -> MetricsServer? {
-            guard metrics != "off" else { return nil }
-            guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]), (0...65_535).contains(port) else {
-                throw ValidationError("--metrics expects HOST:PORT (e.g. 127.0.0.1:9465) or off, got '\(metrics)'")
-            }
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            return MetricsServer(host: String(metrics[..<colon]), port: port, registry: registry, logger: logger) {
-                let snapshot = statistics.snapshot
-                return MetricsServer.Health(
-                    healthy: !snapshot.stale,
-                    detail: snapshot.stale ? "stale: \(snapshot.lastProblem ?? "no new interval")" : "ok"
-                )
-            }
-        }
+    /// Unhealthy while the feed is stale.
+    static func health(_ statistics: FeedStatistics) -> MetricsServer.Health {
+        let snapshot = statistics.snapshot
+        return MetricsServer.Health(healthy: !snapshot.stale, detail: snapshot.stale ? "stale: \(snapshot.lastProblem ?? "no new interval")" : "ok")
     }
 
     /// The wall clock, or with `--sim-clock` the one a gridsim announces.
@@ -145,7 +129,7 @@ struct FeedCommand: AsyncParsableCommand {
             let transport = try MQTTClient(configuration: mqtt, logger: logger)
             let statistics = FeedStatistics()
             var services: [any Service] = []
-            if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
+            if let server = try metrics.server(logger: logger, health: { FeedCommand.health(statistics) }) { services.append(server) }
             let clock = try await FeedCommand.clock(simulated: simClock, mqtt: mqtt, logger: logger)
             services.append(
                 ERCOTFeed(settings: settings, client: client, http: http, transport: transport, clock: clock, logger: logger, statistics: statistics)
@@ -222,7 +206,7 @@ struct FeedCommand: AsyncParsableCommand {
             let statistics = FeedStatistics()
             let wait = Duration.milliseconds(Int64(period * 1000))
             var services: [any Service] = []
-            if let server = try metrics.server(statistics: statistics, logger: logger) { services.append(server) }
+            if let server = try metrics.server(logger: logger, health: { FeedCommand.health(statistics) }) { services.append(server) }
             let clock = try await FeedCommand.clock(simulated: simClock, mqtt: mqtt, logger: logger)
             services.append(
                 HashPriceFeed(source: source, topic: topic, period: wait, transport: transport, clock: clock, logger: logger, statistics: statistics)

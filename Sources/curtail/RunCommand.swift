@@ -122,7 +122,15 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         let observability = endpoint.map {
-            Observability(host: $0.host, port: $0.port, livePage: livePage != "off", site: setup.site.id, logger: logger)
+            Observability(
+                host: $0.host,
+                port: $0.port,
+                livePage: livePage != "off",
+                site: setup.site.id,
+                mqtt: mqtt,
+                topics: configuration.topics,
+                logger: logger
+            )
         }
         if simClock {
             let clock = try await Self.followSimulatedClock(mqtt: mqtt, logger: logger)
@@ -152,23 +160,33 @@ struct RunCommand: AsyncParsableCommand {
         instance == "1" ? "curtail-audit-\(site).sqlite" : "curtail-audit-\(site)-\(instance).sqlite"
     }
 
-    /// The Prometheus registry behind swift-metrics, its HTTP endpoint and the health it reports.
+    /// The Prometheus registry behind swift-metrics, its HTTP endpoint, the health it reports,
+    /// and the live page's feed with the watcher that fills it from the site's topics.
     struct Observability {
         let registry = PrometheusCollectorRegistry()
         let health = ControllerHealth()
         let server: MetricsServer
-        /// What the live page shows (`nil`: `--live-page off`).
-        let liveFeed: LiveFeed?
+        /// Follows the site's topics for the live page (`nil`: `--live-page off`).
+        let watcher: SiteWatcher?
 
-        init(host: String, port: Int, livePage: Bool, site: String, logger: Logger) {
+        init(host: String, port: Int, livePage: Bool, site: String, mqtt: MQTTConfiguration, topics: ControllerTopics, logger: Logger) {
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let health = self.health
             let feed = livePage ? LiveFeed() : nil
-            liveFeed = feed
+            watcher = feed.map { feed in
+                var watch = mqtt
+                watch.clientID = "\(mqtt.clientID)-page"
+                watch.cleanSession = true
+                watch.will = nil
+                let filters = [
+                    topics.state, topics.commandFilter, topics.rejected, topics.eventReportFilter, topics.minerStatusFilter, topics.agentStatus,
+                ]
+                return SiteWatcher(feed: feed, mqtt: watch, filters: filters, logger: logger)
+            }
             server = MetricsServer(host: host, port: port, registry: registry, logger: logger, liveFeed: feed, title: site) {
                 let check = health.check()
                 return MetricsServer.Health(healthy: check.healthy, detail: check.detail)
             }
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         }
     }
 
@@ -187,12 +205,14 @@ struct RunCommand: AsyncParsableCommand {
             throw InvalidInput("\(error)")
         }
         controller.journal = journal
-        controller.health = observability?.health
-        if let feed = observability?.liveFeed {
-            controller.published = { message in feed.publish(topic: message.topic, payload: String(decoding: message.payload, as: UTF8.self)) }
-        }
+        // The health /healthz reports; also what systemd's READY=1 and watchdog follow.
+        let health = observability?.health ?? ControllerHealth()
+        controller.health = health
+        let notifier = SystemdNotifier(logger: logger, ready: { health.isReady }, alive: { health.isAlive(within: .seconds(5)) })
         var services: [any Service] = [controller]
+        if notifier.isEnabled { services.append(notifier) }
         if let server = observability?.server { services.append(server) }
+        if let watcher = observability?.watcher { services.append(watcher) }
         try await ServiceRunner.run(services, logger: logger)
     }
 

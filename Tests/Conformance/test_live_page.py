@@ -1,10 +1,12 @@
 """`curtail run`'s live page in a real browser: Debian's chromium, headless, driven over the
 Chrome DevTools Protocol (websocket-client, pinned in requirements.txt).
 
-mosquitto and `curtail run` run as processes on loopback; this test publishes the grid inputs
-with mosquitto_pub. It opens the page, waits for live updates, and checks the DOM: a row per
-group, the price, a new price within a second or two, a grid event appearing and clearing, a
-refused input with its reason; and that the browser console shows no error. It saves a
+mosquitto and an active/standby pair of `curtail run` run as processes on loopback; this test
+publishes the grid inputs and miner statuses (as `curtail agent` does) with mosquitto_pub. It
+opens the active's page, waits for live updates, and checks the DOM: a row per group, the price,
+a new price within a second or two, the agent's miners per group and those needing attention, a
+grid event appearing and clearing, a refused input with its reason; then the standby's page
+(its role, the active's groups, price and a new event); and that the browser console shows no error. It saves a
 screenshot to .build/test-output/live-page.png.
 
 Without chromium it is skipped, except in CI (CI=true), where that is a failure.
@@ -121,15 +123,10 @@ def rig():
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing (apt install mosquitto mosquitto-clients)")
     work = Path(tempfile.mkdtemp(prefix="curtail-live-"))
-    broker_port, http_port = free_port(), free_port()
+    broker_port, http_port, standby_port = free_port(), free_port(), free_port()
     (work / "mosquitto.conf").write_text(f"listener {broker_port} 127.0.0.1\nallow_anonymous true\n")
-    processes = [subprocess.Popen(["mosquitto", "-c", str(work / "mosquitto.conf")],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    time.sleep(0.3)
+    processes = []
     log = open(work / "curtail.log", "w")
-    processes.append(subprocess.Popen(
-        [str(BIN / "curtail"), "run", "--config", str(SITE), "--broker", f"mqtt://127.0.0.1:{broker_port}", "--no-audit",
-         "--metrics", f"127.0.0.1:{http_port}", "--log-level", "error"], stdout=log, stderr=log))
 
     def publish(topic, payload, retain=False):
         subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker_port), "-t", topic, "-m", payload]
@@ -137,9 +134,21 @@ def rig():
 
     browser = None
     try:
-        wait_for(lambda: _status(http_port, "/healthz") is not None, 30, "curtail run's HTTP endpoint")
+        processes.append(subprocess.Popen(["mosquitto", "-c", str(work / "mosquitto.conf")],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.3)
+        processes.append(subprocess.Popen(
+            [str(BIN / "curtail"), "run", "--config", str(SITE), "--broker", f"mqtt://127.0.0.1:{broker_port}", "--no-audit",
+             "--metrics", f"127.0.0.1:{http_port}", "--log-level", "error"], stdout=log, stderr=log))
+        # The second instance of the pair starts once the first holds the lease: it stands by.
+        wait_for(lambda: ": active (term" in _body(http_port, "/healthz"), 30, "curtail run to take the lease")
+        processes.append(subprocess.Popen(
+            [str(BIN / "curtail"), "run", "--config", str(SITE), "--broker", f"mqtt://127.0.0.1:{broker_port}", "--no-audit",
+             "--instance", "2", "--metrics", f"127.0.0.1:{standby_port}", "--log-level", "error"], stdout=log, stderr=log))
+
+        wait_for(lambda: _status(standby_port, "/healthz") is not None, 30, "the standby's HTTP endpoint")
         browser = Browser(work)
-        yield browser, publish, http_port
+        yield browser, publish, http_port, standby_port, processes
     finally:
         if browser:
             browser.close()
@@ -151,6 +160,15 @@ def rig():
                 process.kill()
         log.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _body(port, path):
+    try:
+        return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1).read().decode()
+    except urllib.error.HTTPError as error:  # 503 while unhealthy: the body says why
+        return error.read().decode()
+    except OSError:
+        return ""
 
 
 def _status(port, path):
@@ -169,7 +187,7 @@ def price(publish, value, now):
 
 
 def test_live_page_follows_the_controller(rig):
-    browser, publish, port = rig
+    browser, publish, port, standby_port, processes = rig
     now = datetime.now(timezone.utc)
     publish("mining/hashprice", json.dumps({"ts": iso(now), "usd_per_th_day": 0.06}), retain=True)
     price(publish, 30, now)
@@ -182,15 +200,35 @@ def test_live_page_follows_the_controller(rig):
     assert groups == ["s19jpro", "s19xp", "s21"]
     assert wait_for(lambda: browser.js("document.querySelectorAll('#commands tr').length") >= 3, 10, "the first commands")
     assert wait_for(lambda: browser.js("document.getElementById('health').textContent") == "ok", 10, "health ok")
+    assert browser.js("document.getElementById('role').textContent") == "active"
 
-    # A new interval's price: on the page within two seconds (SSE, no reload).
+    # A new interval's price: on the page within a second or so (SSE, no reload).
     sent = time.monotonic()
     price(publish, 95, now + timedelta(minutes=15))
     wait_for(lambda: browser.js("document.getElementById('price').textContent") == "95.00", 5, "the new price")
     latency = time.monotonic() - sent
-    assert latency < 2.0, f"the page took {latency:.2f} s to show the new price"
+    # The commands go out at once; the state that carries the price at most once a second.
+    assert latency < 3.0, f"the page took {latency:.2f} s to show the new price"
     reasons = browser.js("[...document.querySelectorAll('#groups tr')].map(r => r.cells[5].textContent)")
     assert any("break-even" in r for r in reasons), reasons
+
+    # curtail agent's miners (published as the agent does, retained): counts per group and the
+    # miners that need a person, within the page's once-a-second summary.
+    publish("site/west-texas-1/agent/status", "online", retain=True)
+    for group, address, state, error in [("s21", "10.0.3.1:4028", "ok", None), ("s21", "10.0.3.2:4028", "ok", None),
+                                         ("s21", "10.0.3.3:4028", "unreachable", "timeout: no answer in 5 s"),
+                                         ("s19xp", "10.0.2.1:4028", "mismatch", "said OK and did not apply sleep")]:
+        status = {"ts": iso(now), "address": address, "firmware": "luxos", "state": state}
+        if error:
+            status["last_error"] = error
+        publish(f"site/west-texas-1/groups/{group}/miners/{address}/status", json.dumps(status), retain=True)
+    publish("site/west-texas-1/groups/s21/miners/10.0.3.9:4028/status", '{"state": "dancing"}')  # unreadable: not shown
+    wait_for(lambda: browser.js("document.querySelectorAll('#attention tr').length") == 2, 10, "two miners needing attention")
+    miners = browser.js("[...document.querySelectorAll('#miners tr')].map(r => [...r.cells].map(c => c.textContent))")
+    assert miners == [["s19xp", "0", "0", "0", "0", "0", "1"], ["s21", "2", "0", "0", "1", "0", "0"]], miners
+    assert browser.js("document.getElementById('agent').textContent") == "online"
+    attention = browser.js("[...document.querySelectorAll('#attention tr')].map(r => r.cells[1].textContent + ' ' + r.cells[3].textContent)")
+    assert attention == ["10.0.2.1:4028 mismatch", "10.0.3.3:4028 unreachable"], attention
 
     # A grid event appears, then clears when cancelled.
     event = {"id": "ERS-LIVE-1", "program": "ERS-10", "start": iso(now), "end": iso(now + timedelta(hours=1)),
@@ -215,5 +253,24 @@ def test_live_page_follows_the_controller(rig):
     assert 400 <= refused.value.code < 500
     assert _status(port, "/healthz") == 200
 
+    # The standby's page: its own role, and the site as the active controller publishes it.
+    browser.call("Page.navigate", url=f"http://127.0.0.1:{standby_port}/")
+    wait_for(lambda: browser.js("document.getElementById('role').textContent") == "standby", 10, "the standby's role")
+    wait_for(lambda: browser.js("document.querySelectorAll('#groups tr').length") == 3, 10, "the active's groups on the standby's page")
+    assert browser.js("document.getElementById('price').textContent") == "95.00"
+    event = dict(event, id="ERS-LIVE-2")
+    publish("grid/ercot/events", json.dumps(event))
+    wait_for(lambda: "ERS-LIVE-2" in (browser.js("document.getElementById('events').textContent") or ""), 5,
+             "the active's new event on the standby's page")
+    assert browser.js("document.querySelectorAll('#attention tr').length") == 2
+
     assert browser.errors == [], f"console errors: {browser.errors}"
+
+    # SIGTERM with pages open (the browser on the standby, a stream on the active): both stop.
+    stream = urllib.request.urlopen(f"http://127.0.0.1:{port}/events", timeout=5)
+    assert stream.readline().startswith(b"event: ")
+    for process in (processes[1], processes[2]):
+        process.terminate()
+        process.wait(10)  # raises TimeoutExpired if an open page held the process up
+    stream.close()
     print(f"live page: new price shown {latency * 1000:.0f} ms after it was published; screenshot {OUTPUT / 'live-page.png'}")

@@ -4,6 +4,7 @@ import CurtailController
 import CurtailCore
 import CurtailMQTT
 import CurtailMiners
+import CurtailObservability
 import CurtailPolicyFiles
 import CurtailTestSupport
 import CurtailWire
@@ -164,6 +165,18 @@ struct AgentEndToEndTests {
             clock,
             publisher,
             wire in
+            // The live page's watcher beside the agent: it must list the liar for a person.
+            let feed = LiveFeed()
+            let topics = ControllerTopics(market: "ercot", node: "HB_WEST", site: "harness")
+            let watcher = SiteWatcher(
+                feed: feed,
+                mqtt: MQTTConfiguration(host: broker.host, port: broker.port, clientID: "agent-test-page"),
+                filters: [topics.minerStatusFilter, topics.agentStatus],
+                logger: Self.quiet
+            )
+            let page = Task { try await watcher.run() }
+            defer { page.cancel() }
+            let pageEvents = feed.subscribe()
             try await Self.withAgent(broker: broker, inventory: inventory, clock: clock) { _ in
                 try await publisher.publish(
                     Self.command(clock, seq: 1, running: 3, power: 3010),
@@ -177,6 +190,14 @@ struct AgentEndToEndTests {
                 #expect(asleep.count == 1 && !asleep.contains(liar.host), "one honest miner sleeps in its place: \(asleep)")
                 #expect(wire.latestStatus(liar.address)?.lastError?.contains("did not apply") == true)
                 #expect(wire.telemetry("s19xp").last?.appliedSeq == 1)
+                // The page's summary (sent within a second of a change) names the liar.
+                var summary = ""
+                for await event in pageEvents where event.hasPrefix("event: miners") {
+                    summary = event
+                    if event.contains("\"address\":\"\(liar.address)\"") && event.contains("\"state\":\"mismatch\"") { break }
+                }
+                #expect(summary.contains("\"agent\":\"online\""), "\(summary)")
+                #expect(summary.contains("\"attention_total\":1"), "\(summary)")
             }
         }
     }

@@ -8,8 +8,10 @@ import Testing
 /// Fake miners for one test: each test takes its own 127.0.K.0/24 (Linux routes all of 127/8 to
 /// the loopback interface), so suites run side by side without sharing a port.
 struct FleetHarness {
-    static let site = try! SiteFile.parse(
-        """
+    static let site = try! SiteFile.parse(siteYAML, file: "harness.yaml").site
+
+    /// The harness site as a site file.
+    static let siteYAML = """
         site: harness
         market: ercot
         node: HB_WEST
@@ -18,9 +20,8 @@ struct FleetHarness {
           - {name: s19jpro, model: antminer-s19j-pro, count: 4, firmware: on_off}
           - {name: s19xp, model: antminer-s19-xp, count: 4, firmware: profiles, profiles_w: [1806, 2408, 3010]}
           - {name: s21, model: antminer-s21, count: 4, firmware: continuous, min_power_w: 2100, max_power_w: 3500}
-        """,
-        file: "harness.yaml"
-    ).site
+
+        """
 
     /// A logger that keeps the fakes quiet in test output.
     static let quiet: Logger = {

@@ -263,4 +263,32 @@ struct ControllerPairTests {
         let record = try LeaderPayload(decoding: try #require(site.retained[topics.leader]))
         #expect(record.holder == "box-a" && record.term == 1, "its own record is back on the broker")
     }
+
+    @Test("a decision that changes commands right after a state shows in the next state within about a second, not at the next decision")
+    func heldStateGoesOutBetweenDecisions() throws {
+        var site = try Site(names: ["box-a"])
+        let topics = site.topics
+        try site.publish(topics.hashPrice, HashPricePayload(ts: site.now, usdPerTHDay: 0.06))
+        try site.publish(topics.price, PricePayload(intervalStart: Self.start.adding(seconds: -900), intervalMinutes: 15, priceUSDPerMWh: 30))
+        try site.run(for: 20)
+        // On to a tick that publishes a state.
+        var ticks = 0
+        while site.wire.last?.topic != topics.state || site.wire.last?.at != site.now {
+            try site.run(for: 1)
+            ticks += 1
+            try #require(ticks < 60, "no state in a minute")
+        }
+        // 0.2 s later a spike changes the commands; the state is held back (at most one a second).
+        site.now = site.now.adding(seconds: 0.2)
+        let spikeAt = site.now
+        try site.publish(topics.price, PricePayload(intervalStart: Self.start, intervalMinutes: 15, priceUSDPerMWh: 5000))
+        #expect(site.wire.contains { $0.at == spikeAt && topics.group(in: $0.topic, leaf: "command") != nil }, "the commands go out at once")
+        #expect(!site.wire.contains { $0.at == spikeAt && $0.topic == topics.state })
+        // The next tick a second after the last state publishes it, well before the next decision (5 s).
+        site.now = site.now.adding(seconds: 0.9)
+        site.handle(.tick, on: 0)
+        let state = try #require(site.wire.last { $0.topic == topics.state })
+        #expect(state.at == site.now)
+        #expect(try StatePayload(decoding: state.payload).priceUSDPerMWh == 5000)
+    }
 }

@@ -1,5 +1,6 @@
 public import CurtailCore
 import CurtailReplay
+import Foundation
 
 /// The data a scenario plays, loaded: its prices and hash prices.
 public struct ScenarioInputs: Sendable {
@@ -13,11 +14,17 @@ public struct ScenarioInputs: Sendable {
     }
 
     /// Loads what `scenario` needs for `site`. Relative file names in the scenario are looked up
-    /// in `dataDirectory` (the shared data, `../shared/data` from the repository root).
+    /// in `dataDirectory` (the shared data, `../shared/data` from the repository root, or the
+    /// excerpt in `data/`); a missing `NAME` is read from `NAME.gz` when that exists.
     ///
     /// - Throws: ``SimulatorError`` naming the file and the problem.
     public static func load(scenario: Scenario, site: Site, dataDirectory: String) throws(SimulatorError) -> ScenarioInputs {
-        func resolve(_ file: String) -> String { file.hasPrefix("/") ? file : "\(dataDirectory)/\(file)" }
+        // `NAME.gz` stands in for `NAME` (the repository's data/ excerpt is compressed).
+        func resolve(_ file: String) -> String {
+            let path = file.hasPrefix("/") ? file : "\(dataDirectory)/\(file)"
+            if !FileManager.default.fileExists(atPath: path), FileManager.default.fileExists(atPath: path + ".gz") { return path + ".gz" }
+            return path
+        }
         let prices: PriceFeed
         switch scenario.prices {
         case .history(let file, let column):

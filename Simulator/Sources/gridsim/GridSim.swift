@@ -86,7 +86,7 @@ struct Play: AsyncParsableCommand {
         let site = siteConfiguration.site
         let inputs: ScenarioInputs
         do {
-            inputs = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: options.data)
+            inputs = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: options.dataDirectory)
         } catch {
             printError("gridsim: \(error)")
             throw ExitCode(1)

@@ -358,6 +358,17 @@ public struct ControllerCore: Sendable {
         return step
     }
 
+    /// Between decisions: the state of a decision that changed commands, held back by the
+    /// once-a-second limit, goes out once that second has passed (the live page and dashboards
+    /// see each decision within about a second, not at the next `statePeriod`).
+    public mutating func publishHeldState(at now: Timestamp) -> ControllerStep {
+        var step = ControllerStep()
+        guard publishing, stateDirty, let last = lastStateAt, last.duration(to: now) >= .seconds(1) else { return step }
+        let message = Result { () throws(WireError) in try publishState(at: now) }
+        emit("state", message, into: &step)
+        return step
+    }
+
     private func stateDue(at now: Timestamp) -> Bool {
         guard let last = lastStateAt else { return true }
         let since = last.duration(to: now)
