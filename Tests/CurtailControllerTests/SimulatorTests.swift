@@ -12,6 +12,19 @@ import Testing
 struct SimulatorTests {
     static let demoScenario = Repository.path("Simulator/Scenarios/ercot-2023-09-06.yaml")
 
+    @Test("a clone without the shared data plays the demo from the data/ excerpt (gzip), exactly as from the full history")
+    func demoFromTheExcerpt() throws {
+        let site = try SiteFile.load(path: Repository.exampleSite).site
+        for path in [Self.demoScenario, Repository.path("Simulator/Scenarios/ercot-2023-09-06-lab.yaml")] {
+            let scenario = try ScenarioFile.load(path: path)
+            let excerpt = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: Repository.path("data"))
+            let full = try ScenarioInputs.load(scenario: scenario, site: site, dataDirectory: Repository.data.path)
+            #expect(excerpt.prices.intervals.count > 90, "\(path)")
+            #expect(excerpt.prices.intervals == full.prices.intervals, "\(path)")
+            #expect(excerpt.hashPriceByDay == full.hashPriceByDay, "\(path)")
+        }
+    }
+
     @Test("the demo scenario loads, and its timeline is real prices published as each interval ends")
     func demoTimeline() throws {
         let scenario = try ScenarioFile.load(path: Self.demoScenario)

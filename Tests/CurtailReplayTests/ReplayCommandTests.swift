@@ -92,4 +92,23 @@ struct ReplayCommandTests {
         #expect(gz.status == 0, "\(gz.stderr)")
         #expect(gz.stdout == single.stdout)
     }
+
+    @Test("a clone without the shared data: make replay's year from the data/ excerpt gives the same result as the full history")
+    func excerpt() throws {
+        let rest = [
+            "--policy", "Policies/dual-strike.yaml", "--site", "Policies/sites/example-west-texas.yaml", "--from", "2023-01-01", "--to", "2023-12-31",
+            "--json",
+        ]
+        let full = try Self.curtail(Self.base.prefix(5) + rest)
+        let excerpt = try Self.curtail(
+            [
+                "replay", "--prices", TestRepository.path("data/ercot_rtm_spp_hb_west_15min.csv.gz"), "--bitcoin",
+                TestRepository.path("data/btc_daily.csv.gz"),
+            ]
+                + rest
+        )
+        #expect(excerpt.status == 0, "\(excerpt.stderr)")
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(excerpt.stdout == full.stdout)
+    }
 }
