@@ -130,7 +130,8 @@ tune: deps
 
 # Installs the release binaries, the systemd units (dist/systemd, paths filled in), the service
 # user (dist/sysusers.d), the example site and policies (as examples: never over an operator's own
-# configuration), shell completions and man pages. DESTDIR stages it (packaging). docs/operations.md.
+# configuration), shell completions and man pages. DESTDIR stages it (packaging). A unit edited
+# since it was installed is not replaced (FORCE=1 does). docs/operations.md.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
@@ -144,9 +145,7 @@ install: deps
 	  $(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d \
 	  $(DESTDIR)$(DATADIR)/curtail/examples/sites $(DESTDIR)$(DATADIR)/curtail/examples/broker
 	install -m 0755 $(RELEASE_BIN)/curtail $(RELEASE_BIN)/gridsim $(DESTDIR)$(BINDIR)/
-	for unit in dist/systemd/*.service; do \
-	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit); \
-	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit); done
+	sh dist/install-units.sh $(BINDIR) $(SYSCONFDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/curtail/installed-units $(FORCE)
 	install -m 0644 dist/sysusers.d/curtail.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/curtail.conf
 	install -m 0644 dist/man/man1/*.1 $(DESTDIR)$(DATADIR)/man/man1/
 	install -m 0644 dist/completions/curtail.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/curtail

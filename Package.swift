@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "CurtailFeeds", targets: ["CurtailFeeds"]),
         .library(name: "FakeGridAPIs", targets: ["FakeGridAPIs"]),
         .library(name: "CurtailOpenADR", targets: ["CurtailOpenADR"]),
+        .library(name: "CurtailDoctor", targets: ["CurtailDoctor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -305,6 +306,24 @@ let package = Package(
             dependencies: ["CMosquitto"],
             linkerSettings: [.linkedLibrary("mosquitto")]
         ),
+        // `curtail doctor`: what a site needs before it goes live, checked against the real broker.
+        .target(
+            name: "CurtailDoctor",
+            dependencies: [
+                "CurtailCore",
+                "CurtailWire",
+                "CurtailMQTT",
+                "CurtailController",
+                "CurtailSite",
+                "CurtailAudit",
+                "CurtailPolicyFiles",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The product: validate, breakeven, replay, tune, run, log, demo.
         .executableTarget(
             name: "curtail",
@@ -328,6 +347,7 @@ let package = Package(
                 "FakeMiners",
                 "CurtailFeeds",
                 "CurtailOpenADR",
+                "CurtailDoctor",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -16,6 +16,7 @@ struct Curtail: AsyncParsableCommand {
             ValidateCommand.self, BreakevenCommand.self, ReplayCommand.self, TuneCommand.self, RunCommand.self, AgentCommand.self, FeedCommand.self,
             OpenADRCommand.self,
             LogCommand.self,
+            DoctorCommand.self,
             DemoCommand.self,
         ]
     )

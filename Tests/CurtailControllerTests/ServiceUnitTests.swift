@@ -48,6 +48,62 @@ struct ServiceUnitTests {
         #expect(text.isEmpty, "systemd-analyze verify said:\n\(text)")
     }
 
+    @Test("the shell completions make install ships are the ones curtail generates today (make generated refreshes them)")
+    func completionsAreCurrent() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let generated = try CurtailProcess.run(["--generate-completion-script", shell])
+            #expect(generated.status == 0)
+            let shipped = try String(contentsOfFile: TestRepository.path("dist/completions/curtail.\(shell)"), encoding: .utf8)
+            #expect(generated.stdout == shipped, "dist/completions/curtail.\(shell) is out of date: run make generated")
+        }
+        // A man page per subcommand (the SUBCOMMANDS section of --help: a name at two spaces).
+        let help = try CurtailProcess.run(["--help"]).stdout
+        let section = help.components(separatedBy: "SUBCOMMANDS:").last ?? ""
+        let block = section.components(separatedBy: "\n\n").first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? ""
+        let names = block.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }
+        #expect(names.contains("doctor") && names.contains("run"), "\(names)")
+        for name in names where name != "help" {
+            #expect(
+                FileManager.default.fileExists(atPath: TestRepository.path("dist/man/man1/curtail.\(name).1")),
+                "no man page for curtail \(name): run make generated"
+            )
+        }
+    }
+
+    @Test("make install's unit step replaces an unedited unit, refuses to overwrite one an operator edited, and replaces it with FORCE")
+    func installKeepsEditedUnits() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-install-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let units = directory.appending(path: "units").path
+        let record = directory.appending(path: "record").path
+        func install(force: Bool = false) throws -> (status: Int32, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [TestRepository.path("dist/install-units.sh"), "/usr/bin", "/etc", units, record] + (force ? ["1"] : [])
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let run = units + "/curtail-run@.service"
+        #expect(try install().status == 0)
+        #expect(try String(contentsOfFile: run, encoding: .utf8).contains("ExecStart=/usr/bin/curtail run --config /etc/curtail/%i.yaml"))
+        #expect(try install().status == 0, "an unedited unit is replaced (an upgrade)")
+        try (try String(contentsOfFile: run, encoding: .utf8) + "# the operator's change\n").write(toFile: run, atomically: true, encoding: .utf8)
+        let refused = try install()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("curtail-run@.service") && refused.stderr.contains("FORCE=1"), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: run, encoding: .utf8).contains("# the operator's change"), "left as the operator made it")
+        #expect(try install(force: true).status == 0)
+        #expect(!(try String(contentsOfFile: run, encoding: .utf8).contains("# the operator's change")))
+    }
+
     @Test("the controller's unit is Type=notify with a watchdog, restarts, and runs hardened as its own user with only its audit directory writable")
     func controllerUnitShape() throws {
         let unit = try String(contentsOfFile: TestRepository.path("dist/systemd/curtail-run@.service"), encoding: .utf8)

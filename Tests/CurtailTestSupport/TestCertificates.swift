@@ -19,15 +19,16 @@ public struct TestCertificates: Sendable {
         ["/usr/bin/openssl", "/usr/local/bin/openssl"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Makes the CA, the broker and the client certificates in a new temporary directory.
-    public static func make() async throws -> TestCertificates {
+    /// Makes the CA, the broker and the client certificates in a new temporary directory, valid
+    /// for `days` days from now.
+    public static func make(days: Int = 1) async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory.appending(path: "curtail-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
         let d = directory.path
         let steps: [[String]] = [
             [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Curtail Test CA",
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "\(days)", "-subj", "/CN=Curtail Test CA",
                 "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem",
             ],
             [
@@ -37,7 +38,7 @@ public struct TestCertificates: Sendable {
             ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr"],
             [
                 "x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
-                "-days", "1", "-extfile", "\(d)/san.cnf", "-out", "\(d)/server.pem",
+                "-days", "\(days)", "-extfile", "\(d)/san.cnf", "-out", "\(d)/server.pem",
             ],
             ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=curtail-controller", "-keyout", "\(d)/client.key", "-out", "\(d)/client.csr"],
             [

@@ -173,13 +173,13 @@ _curtail() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    validate|breakeven|replay|tune|run|agent|feed|openadr|log|demo|help)
+    validate|breakeven|replay|tune|run|agent|feed|openadr|log|doctor|demo|help)
         # Offer subcommand argument completions
         "_curtail_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'validate breakeven replay tune run agent feed openadr log demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'validate breakeven replay tune run agent feed openadr log doctor demo help' -- "${cur}"))
         ;;
     esac
 }
@@ -586,6 +586,39 @@ _curtail_log() {
         return
         ;;
     '--to')
+        return
+        ;;
+    esac
+}
+
+_curtail_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--config --miners --broker --audit-db --mqtt-username --mqtt-password-file --log-level)
+    __curtail_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--miners')
+        return
+        ;;
+    '--broker')
+        return
+        ;;
+    '--audit-db')
+        return
+        ;;
+    '--mqtt-username')
+        return
+        ;;
+    '--mqtt-password-file')
+        return
+        ;;
+    '--log-level')
         return
         ;;
     esac

@@ -58,6 +58,7 @@ _curtail() {
             'feed:Publish real inputs on MQTT: ERCOT prices and grid conditions, the Bitcoin hash price.'
             'openadr:Run the site'\''s OpenADR VEN (2.0b or 3.1): the VTN'\''s events become grid events, alerts and prices; reports go back.'
             'log:Print or export what the controller'\''s audit database recorded (commands, decisions, inputs, events, notes).'
+            'doctor:Check what a site needs before it goes live; prints a checklist with what to do for each failure, exit 1 if any fails.'
             'demo:Run the controller against the grid simulator on a real ERCOT day, through a local mosquitto.'
             'help:Show subcommand help information.'
         )
@@ -65,7 +66,7 @@ _curtail() {
         ;;
     arg)
         case "${words[1]}" in
-        validate|breakeven|replay|tune|run|agent|feed|openadr|log|demo|help)
+        validate|breakeven|replay|tune|run|agent|feed|openadr|log|doctor|demo|help)
             "_curtail_${words[1]}" && ret=0
             ;;
         esac
@@ -294,6 +295,23 @@ _curtail_log() {
         '--from[From this time (inclusive; default\: the beginning).]:from:'
         '--to[To this time (exclusive; default\: the end).]:to:'
         '--csv[Print CSV (RFC 4180) instead of an aligned table.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_curtail_doctor() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--config[Site file (YAML), as curtail run reads it.]:config:'
+        '--miners[The miner inventory (YAML); adds the checks that need it.]:miners:'
+        '--broker[Broker address, mqtt\://HOST\:PORT or mqtts\://; overrides the site file'\''s mqtt.broker.]:broker:'
+        '--audit-db[Where curtail run keeps its audit database (default\: as curtail run).]:audit-db:'
+        '--mqtt-username[MQTT user name for this process (default\: the site file'\''s mqtt.username); the broker'\''s ACL may give it its own.]:mqtt-username:'
+        '--mqtt-password-file[File whose first line is the password of --mqtt-username (default\: the site file'\''s mqtt.password_file).]:mqtt-password-file:'
+        '--log-level[Log level\: trace, debug, info, notice, warning, error, critical.]:log-level:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
