@@ -14,6 +14,7 @@ import Synchronization
 /// database and the other controller of the pair. Each check says what it found and, when it
 /// fails, what to do; a check that cannot run says why instead of passing.
 public struct SiteDoctor: Sendable {
+    /// The loaded site file and policy.
     public var setup: SiteSetup
     /// The controller's connection, as `curtail run` would make it (the doctor uses its own
     /// client id, a clean session and no will).
@@ -26,8 +27,10 @@ public struct SiteDoctor: Sendable {
     public var certificateMargin: TimeInterval = 30 * 86_400
     /// Less free space than this next to the audit database fails.
     public var minimumFreeBytes: Int64 = 1 << 30
+    /// For the MQTT client's own messages (quiet unless something goes wrong).
     public var logger: Logger
 
+    /// A doctor for `setup`, connecting as `mqtt` says.
     public init(setup: SiteSetup, mqtt: MQTTConfiguration, auditPath: String, minersPath: String?, logger: Logger) {
         self.setup = setup
         self.mqtt = mqtt

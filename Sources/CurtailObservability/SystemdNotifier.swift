@@ -18,6 +18,7 @@ public struct SystemdNotifier: Service {
     public let ready: @Sendable () -> Bool
     /// The main loop is turning (checked before each watchdog ping).
     public let alive: @Sendable () -> Bool
+    /// Where a notification that could not be sent is reported.
     public let logger: Logger
     private let socketPath: String?
     private let watchdog: Duration?
@@ -39,6 +40,7 @@ public struct SystemdNotifier: Service {
     /// Whether systemd asked for notifications.
     public var isEnabled: Bool { socketPath != nil }
 
+    /// Notifies until graceful shutdown (then `STOPPING=1`); without `$NOTIFY_SOCKET`, only waits.
     public func run() async throws {
         guard let socketPath else {
             try? await gracefulShutdown()
