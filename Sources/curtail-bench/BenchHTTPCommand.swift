@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import CurtailCommandLine
+import CurtailCore
 import CurtailObservability
 import Foundation
 import Logging
@@ -76,7 +77,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(300))
             group.cancelAll()
             print("curtail-bench http: \(requests) sequential GETs each, loopback, one connection per request")
-            print(String(format: "  live feed: %.1f µs per state message (parse, keep; no page open)", perMessage.microseconds))
+            print(String(format: "  live feed: %.1f µs per state message (parse, keep; no page open)", perMessage.inSeconds * 1e6))
             for (name, quietRun, busyRun) in [("/metrics", quiet.metrics, busy.metrics), ("/healthz", quiet.health, busy.health)] {
                 print(
                     String(
@@ -115,7 +116,7 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             let response = try await client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else { throw InvalidInput("GET \(path): \(response.status)") }
-            let micros = (clock.now - start).microseconds
+            let micros = (clock.now - start).inSeconds * 1e6
             if k.isMultiple(of: 2) {
                 metrics.append(micros)
                 bytes = body.readableBytes
@@ -168,11 +169,4 @@ struct BenchHTTPCommand: AsyncParsableCommand {
     static let statePayload = #"""
         {"ts":"2026-12-04T01:00:00.000Z","site":"west-texas-1","controller":"box-a","term":1,"price_usd_per_mwh":95.5,"price_interval_start":"2026-12-04T00:45:00Z","price_age_s":12,"hash_price_usd_per_th_day":0.06,"target_mw":7.5,"measured_mw":7.4,"constraints":["cap"],"rules":["p90"],"groups":[{"name":"s19jpro","break_even_usd_per_mwh":83.0,"target_kw":25,"measured_kw":26,"miners_running":0,"measured_miners_running":0,"reason":"price 95.5 above break-even 83.0"},{"name":"s19xp","break_even_usd_per_mwh":114.0,"target_kw":3010,"measured_kw":3001,"miners_running":1000,"measured_miners_running":1000,"reason":"price below break-even"},{"name":"s21","break_even_usd_per_mwh":140.0,"target_kw":3500,"measured_kw":3490,"miners_running":1000,"measured_miners_running":999,"reason":"price below break-even"}],"active_events":[],"awards":[]}
         """#
-}
-
-extension Duration {
-    /// The duration in microseconds.
-    fileprivate var microseconds: Double {
-        Double(components.seconds) * 1e6 + Double(components.attoseconds) / 1e12
-    }
 }

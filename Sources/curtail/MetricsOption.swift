@@ -12,12 +12,18 @@ struct MetricsOption: ParsableArguments {
 
     /// The server, with swift-metrics bootstrapped onto its registry; `nil` for `off`.
     func server(logger: Logger, health: @escaping @Sendable () -> MetricsServer.Health) throws -> MetricsServer? {
-        guard metrics != "off" else { return nil }
-        guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]), (0...65_535).contains(port) else {
-            throw ValidationError("--metrics expects HOST:PORT (e.g. 127.0.0.1:9465) or off, got '\(metrics)'")
-        }
+        guard let endpoint = try Self.endpoint(metrics, example: "127.0.0.1:9465") else { return nil }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return MetricsServer(host: String(metrics[..<colon]), port: port, registry: registry, logger: logger, health: health)
+        return MetricsServer(host: endpoint.host, port: endpoint.port, registry: registry, logger: logger, health: health)
+    }
+
+    /// `HOST:PORT` as given to a `--metrics` option (`curtail run`'s too); `nil` for `off`.
+    static func endpoint(_ text: String, example: String) throws -> (host: String, port: Int)? {
+        guard text != "off" else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            throw ValidationError("--metrics expects HOST:PORT (e.g. \(example)) or off, got '\(text)'")
+        }
+        return (String(text[..<colon]), port)
     }
 }

@@ -106,13 +106,7 @@ struct RunCommand: AsyncParsableCommand {
                 logger.log(level: note.contains("unreadable") ? .error : .notice, "\(note)")
             }
         }
-        var endpoint: (host: String, port: Int)?
-        if metrics != "off" {
-            guard let colon = metrics.lastIndex(of: ":"), let port = Int(metrics[metrics.index(after: colon)...]), (0...65_535).contains(port) else {
-                throw ValidationError("--metrics expects HOST:PORT (e.g. 127.0.0.1:9464) or off, got '\(metrics)'")
-            }
-            endpoint = (String(metrics[..<colon]), port)
-        }
+        let endpoint = try MetricsOption.endpoint(metrics, example: "127.0.0.1:9464")
         guard ["on", "behind-proxy", "off"].contains(livePage) else {
             throw ValidationError("--live-page expects on, behind-proxy or off, got '\(livePage)'")
         }

@@ -43,7 +43,7 @@ struct AgentMetricsTests {
                     output: .discarded,
                     error: .discarded
                 ) { execution in
-                    let metrics = try await Self.poll(port: port, path: "/metrics") {
+                    let metrics = try await LoopbackHTTP.poll(port: port, path: "/metrics", timeout: .seconds(30)) {
                         $0.body.contains("curtail_agent_miners{group=\"s19xp\",state=\"unreachable\"} 1")
                             && $0.body.contains("curtail_agent_miners{group=\"s21\",state=\"ok\"} 2")
                     }.body
@@ -66,27 +66,11 @@ struct AgentMetricsTests {
                     }
                     #expect(LoopbackHTTP.get(port: port, path: "/healthz")?.status == 200)
                     await broker.stop(.kill)
-                    let lost = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
+                    let lost = try await LoopbackHTTP.poll(port: port, path: "/healthz", timeout: .seconds(30)) { $0.status == 503 }
                     #expect(lost.body.contains("not connected to the broker"))
                     try execution.send(signal: .terminate)
                 }
             }
         }
-    }
-
-    /// GETs `path` every 100 ms until `done` holds (30 s at most).
-    static func poll(port: Int, path: String, until done: ((status: Int, body: String)) -> Bool) async throws -> (status: Int, body: String) {
-        let deadline = ContinuousClock.now + .seconds(30)
-        var last: (status: Int, body: String)?
-        while ContinuousClock.now < deadline {
-            if let response = LoopbackHTTP.get(port: port, path: path) {
-                last = response
-                if done(response) { return response }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CurtailProcess.Missing(
-            description: "GET \(path) never matched; last answer: \(last.map { "\($0.status) \($0.body.prefix(600))" } ?? "none")"
-        )
     }
 }

@@ -35,7 +35,7 @@ struct MetricsEndpointTests {
                     let now = Timestamp(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000))
                     let interval = Timestamp(millisecondsSinceEpoch: (now.millisecondsSinceEpoch / 900_000 - 1) * 900_000)
                     // Not healthy before a decision.
-                    let early = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
+                    let early = try await LoopbackHTTP.poll(port: port, path: "/healthz") { $0.status == 503 }
                     #expect(early.body.contains("unhealthy"))
                     try await feed.publish(try HashPricePayload(ts: now, usdPerTHDay: 0.06).encode(), to: "mining/hashprice", retain: true)
                     try await feed.publish(
@@ -43,14 +43,14 @@ struct MetricsEndpointTests {
                         to: "grid/ercot/HB_WEST/price",
                         retain: true
                     )
-                    let healthy = try await Self.poll(port: port, path: "/healthz") { $0.status == 200 }
+                    let healthy = try await LoopbackHTTP.poll(port: port, path: "/healthz") { $0.status == 200 }
                     #expect(healthy.body.hasPrefix("ok"))
                     try await feed.publish(
                         "{\"interval_start\":\"\(interval.iso8601)\",\"interval_minutes\":15,\"price_usd_per_mwh\":\"x\"}",
                         to: "grid/ercot/HB_WEST/price"
                     )
                     // Until the refusal is counted (the counter can be there, at 0, before the message is read).
-                    let metrics = try await Self.poll(port: port, path: "/metrics") {
+                    let metrics = try await LoopbackHTTP.poll(port: port, path: "/metrics") {
                         $0.body.contains("curtail_rejected_inputs_total{reason=\"wrong_type\"} 1")
                     }.body
                     #expect(metrics.contains("curtail_decisions_total"))
@@ -77,7 +77,7 @@ struct MetricsEndpointTests {
                     }
                     // The broker goes away: unhealthy, with the reason.
                     await broker.stop(.kill)
-                    let lost = try await Self.poll(port: port, path: "/healthz") { $0.status == 503 }
+                    let lost = try await LoopbackHTTP.poll(port: port, path: "/healthz") { $0.status == 503 }
                     #expect(lost.body.contains("not connected to the MQTT broker"))
                     #expect(LoopbackHTTP.get(port: port, path: "/nope")?.status == 404)
                     try execution.send(signal: .terminate)
@@ -85,21 +85,5 @@ struct MetricsEndpointTests {
                 group.cancelAll()
             }
         }
-    }
-
-    /// GETs `path` every 100 ms until `done` holds (10 s at most).
-    static func poll(port: Int, path: String, until done: ((status: Int, body: String)) -> Bool) async throws -> (status: Int, body: String) {
-        let deadline = ContinuousClock.now + .seconds(10)
-        var last: (status: Int, body: String)?
-        while ContinuousClock.now < deadline {
-            if let response = LoopbackHTTP.get(port: port, path: path) {
-                last = response
-                if done(response) { return response }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw CurtailProcess.Missing(
-            description: "GET \(path) never matched; last answer: \(last.map { "\($0.status) \($0.body.prefix(200))" } ?? "none")"
-        )
     }
 }

@@ -35,16 +35,9 @@ struct ServiceUnitTests {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             instances.append(path)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = ["verify", "--man=no"] + instances
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let verify = try CurtailProcess.run(executable: "/usr/bin/systemd-analyze", ["verify", "--man=no"] + instances)
+        let text = verify.stdout + verify.stderr
+        #expect(verify.status == 0, "\(text)")
         #expect(text.isEmpty, "systemd-analyze verify said:\n\(text)")
     }
 
@@ -79,17 +72,11 @@ struct ServiceUnitTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let units = directory.appending(path: "units").path
         let record = directory.appending(path: "record").path
-        func install(force: Bool = false) throws -> (status: Int32, stderr: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = [TestRepository.path("dist/install-units.sh"), "/usr/bin", "/etc", units, record] + (force ? ["1"] : [])
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+        func install(force: Bool = false) throws -> CurtailProcess.Output {
+            try CurtailProcess.run(
+                executable: "/bin/sh",
+                [TestRepository.path("dist/install-units.sh"), "/usr/bin", "/etc", units, record] + (force ? ["1"] : [])
+            )
         }
         let run = units + "/curtail-run@.service"
         #expect(try install().status == 0)

@@ -41,12 +41,12 @@ struct ShippedConfigTests {
         let tool = files.isExecutableFile(atPath: passwd) ? passwd : "/usr/bin/mosquitto_passwd"
         for (index, user) in Self.passwords.keys.sorted().enumerated() {
             let arguments = ["-b"] + (index == 0 ? ["-c"] : []) + [etc.appending(path: "curtail.passwd").path, user, Self.passwords[user]!]
-            let status = try Self.run(tool, arguments)
+            let status = try CurtailProcess.run(executable: tool, arguments).status
             try #require(status == 0, "mosquitto_passwd failed for \(user)")
         }
         // Started as root, mosquitto drops to its own user: it must read these and write the store.
         if geteuid() == 0 {
-            _ = try Self.run("/bin/chmod", ["-R", "a+rwX", root.path])
+            _ = try CurtailProcess.run(executable: "/bin/chmod", ["-R", "a+rwX", root.path])
         }
         let shipped = try String(contentsOfFile: TestRepository.path("docs/broker/mosquitto.conf"), encoding: .utf8)
         let configuration =
@@ -55,7 +55,7 @@ struct ShippedConfigTests {
             .replacingOccurrences(of: "/var/lib/mosquitto/", with: varLib.path + "/")
         let configurationFile = root.appending(path: "mosquitto.conf")
         try configuration.write(to: configurationFile, atomically: true, encoding: .utf8)
-        try #require(!Self.accepts(port: 8883), "port 8883 is in use on this machine; the shipped configuration listens there")
+        try #require(!LoopbackHTTP.accepts(port: 8883), "port 8883 is in use on this machine; the shipped configuration listens there")
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mosquitto)
@@ -75,11 +75,11 @@ struct ShippedConfigTests {
             }
         }
         let deadline = ContinuousClock.now + .seconds(10)
-        while !Self.accepts(port: 8883), process.isRunning, ContinuousClock.now < deadline {
+        while !LoopbackHTTP.accepts(port: 8883), process.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         let started = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        try #require(process.isRunning && Self.accepts(port: 8883), "mosquitto did not start with the shipped configuration:\n\(started)")
+        try #require(process.isRunning && LoopbackHTTP.accepts(port: 8883), "mosquitto did not start with the shipped configuration:\n\(started)")
         // Nothing refused while loading (later lines are connections, the test's own probe among them).
         let loading = started.components(separatedBy: " running").first ?? started
         #expect(!loading.contains("Error") && !loading.contains("Warning"), "\(started)")
@@ -125,21 +125,5 @@ struct ShippedConfigTests {
     /// Topics the controller's subscription received.
     final class Seen: Sendable {
         let topics = Mutex<[String]>([])
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        LoopbackHTTP.accepts(port: port)
     }
 }

@@ -51,7 +51,9 @@ public enum CurtailProcess: Sendable {
         try run(executable: try benchExecutable(), arguments, in: directory)
     }
 
-    private static func run(executable: String, _ arguments: [String], in directory: URL) throws -> Output {
+    /// Runs any `executable` with `arguments` until it exits (a tool the tests need: mosquitto_passwd,
+    /// systemd-analyze, a script).
+    public static func run(executable: String, _ arguments: [String], in directory: URL = TestRepository.root) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -39,6 +39,27 @@ public enum LoopbackHTTP: Sendable {
         return connected == 0
     }
 
+    /// GETs `path` every 100 ms until `done` holds; throws after `timeout` with the last answer.
+    public static func poll(
+        port: Int,
+        path: String,
+        timeout: Duration = .seconds(10),
+        until done: ((status: Int, body: String)) -> Bool
+    ) async throws -> (status: Int, body: String) {
+        let deadline = ContinuousClock.now + timeout
+        var last: (status: Int, body: String)?
+        while ContinuousClock.now < deadline {
+            if let response = get(port: port, path: path) {
+                last = response
+                if done(response) { return response }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CurtailProcess.Missing(
+            description: "GET \(path) never matched; last answer: \(last.map { "\($0.status) \($0.body.prefix(600))" } ?? "none")"
+        )
+    }
+
     /// `GET path` on 127.0.0.1:`port`; `nil` when nothing listens.
     public static func get(port: Int, path: String) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

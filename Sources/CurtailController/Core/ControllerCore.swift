@@ -363,7 +363,7 @@ public struct ControllerCore: Sendable {
     /// see each decision within about a second, not at the next `statePeriod`).
     public mutating func publishHeldState(at now: Timestamp) -> ControllerStep {
         var step = ControllerStep()
-        guard publishing, stateDirty, let last = lastStateAt, last.duration(to: now) >= .seconds(1) else { return step }
+        guard publishing, stateDirty, stateDue(at: now) else { return step }
         let message = Result { () throws(WireError) in try publishState(at: now) }
         emit("state", message, into: &step)
         return step
